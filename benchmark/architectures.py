@@ -1,0 +1,108 @@
+"""Builds tf-models-official encoder configs with the architecture of a registry entry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import tf_keras
+from official.modeling import hyperparams, tf_utils
+from official.nlp.configs import encoders
+from official.nlp.modeling import layers, networks
+
+from benchmark.registry import EncoderSpec
+
+INITIALIZER_RANGE = 0.02
+
+
+@dataclasses.dataclass
+class TalkingHeadsEncoderConfig(hyperparams.Config):
+    """BERT with talking-heads attention and a gated-GELU feed-forward block."""
+
+    vocab_size: int = 30522
+    hidden_size: int = 768
+    num_layers: int = 12
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
+    dropout_rate: float = 0.1
+    attention_dropout_rate: float = 0.1
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+
+    @staticmethod
+    def BUILDER(cfg: "TalkingHeadsEncoderConfig") -> networks.EncoderScaffold:  # noqa: N802
+        """Called by ``encoders.build_encoder`` for ``type="any"``."""
+        initializer = tf_keras.initializers.TruncatedNormal(stddev=INITIALIZER_RANGE)
+        embedding_cfg = dict(
+            vocab_size=cfg.vocab_size,
+            type_vocab_size=cfg.type_vocab_size,
+            hidden_size=cfg.hidden_size,
+            max_seq_length=cfg.max_position_embeddings,
+            initializer=initializer,
+            dropout_rate=cfg.dropout_rate,
+        )
+        hidden_cfg = dict(
+            num_attention_heads=cfg.num_attention_heads,
+            intermediate_size=cfg.intermediate_size,
+            intermediate_activation=tf_utils.get_activation("gelu"),
+            dropout_rate=cfg.dropout_rate,
+            attention_dropout_rate=cfg.attention_dropout_rate,
+            kernel_initializer=initializer,
+            attention_cls=layers.TalkingHeadsAttention,
+            feedforward_cls=layers.GatedFeedforward,
+            feedforward_cfg=dict(
+                intermediate_size=cfg.intermediate_size,
+                intermediate_activation=tf_utils.get_activation("gelu"),
+                dropout=cfg.dropout_rate,
+                use_gate=True,
+                kernel_initializer=initializer,
+            ),
+        )
+        return networks.EncoderScaffold(
+            pooled_output_dim=cfg.hidden_size,
+            pooler_layer_initializer=initializer,
+            embedding_cfg=embedding_cfg,
+            num_hidden_instances=cfg.num_layers,
+            hidden_cls=layers.TransformerScaffold,
+            hidden_cfg=hidden_cfg,
+            dict_outputs=True,
+        )
+
+
+def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig:
+    """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size."""
+    if spec.family == "albert":
+        return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
+            vocab_size=vocab_size,
+            embedding_width=spec.embedding_size or spec.hidden_size,
+            hidden_size=spec.hidden_size,
+            num_layers=spec.num_layers,
+            num_attention_heads=spec.num_heads,
+            intermediate_size=spec.intermediate_size,
+            max_position_embeddings=spec.max_positions,
+            type_vocab_size=spec.type_vocab_size,
+        ))
+    if spec.family == "talking_heads":
+        return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(
+            vocab_size=vocab_size,
+            hidden_size=spec.hidden_size,
+            num_layers=spec.num_layers,
+            num_attention_heads=spec.num_heads,
+            intermediate_size=spec.intermediate_size,
+            max_position_embeddings=spec.max_positions,
+            type_vocab_size=spec.type_vocab_size,
+        ))
+    return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
+        vocab_size=vocab_size,
+        hidden_size=spec.hidden_size,
+        num_layers=spec.num_layers,
+        num_attention_heads=spec.num_heads,
+        intermediate_size=spec.intermediate_size,
+        embedding_size=spec.embedding_size,
+        max_position_embeddings=spec.max_positions,
+        type_vocab_size=spec.type_vocab_size,
+    ))
+
+
+def build_encoder(spec: EncoderSpec, vocab_size: int) -> tf_keras.Model:
+    """A randomly initialised tf-models-official encoder with ``spec``'s architecture."""
+    return encoders.build_encoder(encoder_config(spec, vocab_size))

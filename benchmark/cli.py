@@ -1,0 +1,213 @@
+"""Command line: ``python -m benchmark list | run | report | build-standin``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from benchmark.errors import UsageError
+from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
+
+log = logging.getLogger("benchmark")
+
+DEFAULTS = {"output": "results", "models_dir": "models"}
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _add_standin_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vocab", type=Path,
+                        help="WordPiece vocab.txt for stand-ins (default: learn one from the training reviews)")
+    parser.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
+                        help="cache of stand-in encoders (default: models/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser("list", help="table of the registered encoders")
+    listing.add_argument("pattern", nargs="?", default="*", help="shell-style filter on keys, e.g. 'small_bert_l4*'")
+
+    run = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
+    which = run.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every registered encoder")
+    which.add_argument("--model", action="append", metavar="KEY", help="encoder key (repeat for several)")
+    run.add_argument("--epochs", type=_whole_number, default=3)
+    run.add_argument("--batch-size", type=_whole_number, default=32)
+    run.add_argument("--seq-length", type=_whole_number, default=128, help="tokens per review (max 512)")
+    run.add_argument("--learning-rate", type=float, help="peak AdamW rate (default: the model's registry default)")
+    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--train-samples", type=_whole_number, metavar="N",
+                     help="balanced subset of the 25k training reviews (validation is carved from it)")
+    run.add_argument("--test-samples", type=_whole_number, metavar="N", help="balanced subset of the 25k test reviews")
+    run.add_argument("--validation-fraction", type=float, default=0.2)
+    run.add_argument("--data-dir", type=Path,
+                     help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")
+    run.add_argument("--offline", action="store_true",
+                     help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
+    run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
+    _add_standin_options(run)
+
+    report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
+    report.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]))
+
+    standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
+    standin.add_argument("--model", action="append", metavar="KEY", required=True)
+    _add_standin_options(standin)
+    return parser
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    keys = list_models(args.pattern)
+    if not keys:
+        raise UsageError(f"no registered model matches '{args.pattern}'")
+    header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
+    rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
+             s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+    print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
+    return 0
+
+
+def _selected_specs(args: argparse.Namespace) -> list[EncoderSpec]:
+    keys = list(REGISTRY) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
+    return [get_spec(key) for key in keys]
+
+
+def _check_data_dir(path: Path | None) -> None:
+    if path is not None and not path.expanduser().exists():
+        raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+
+
+def _vocab_for(spec: EncoderSpec, args: argparse.Namespace, training_texts: Sequence[str]) -> Path:
+    from benchmark.vocab import check_vocab_file, learned_vocab
+
+    if args.vocab is not None:
+        check_vocab_file(args.vocab)
+        return args.vocab
+    return learned_vocab(training_texts, spec.lower_case, Path(args.models_dir) / "vocab")
+
+
+def cmd_run(args: argparse.Namespace, command: str) -> int:
+    from benchmark.runner import RunConfig
+
+    specs = _selected_specs(args)
+    config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
+                       learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
+                       test_samples=args.test_samples, validation_fraction=args.validation_fraction)
+    config.validate()
+    _check_data_dir(args.data_dir)
+    if args.vocab is not None:
+        from benchmark.vocab import check_vocab_file
+
+        check_vocab_file(args.vocab)
+
+    from benchmark.data import load_imdb
+    from benchmark.runner import prepare_data
+
+    log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
+    data = prepare_data(load_imdb(args.data_dir), config)
+    _quiet_tensorflow()
+    from benchmark.report import write_leaderboard
+    from benchmark.results import write_run
+    from benchmark.runner import fine_tune, pretrained_source, standin_source
+
+    log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
+    failures = 0
+    for position, spec in enumerate(specs, 1):
+        log.info("[%d/%d] %s (%s)%s", position, len(specs), spec.name, spec.architecture,
+                 " - stand-in, random weights" if args.offline else "")
+        try:
+            if args.offline:
+                source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
+            else:
+                source = pretrained_source(spec)
+            result = fine_tune(source, data, config, command)
+        except UsageError as error:
+            if len(specs) == 1:
+                raise
+            failures += 1
+            log.error("%s failed: %s", spec.key, error)
+            continue
+        except Exception as error:  # noqa: BLE001 - one model's crash must not end the suite
+            failures += 1
+            log.error("%s failed: %s: %s", spec.key, type(error).__name__, str(error).splitlines()[0][:300] if str(error) else "")
+            continue
+        path = write_run(result, args.output)
+        page, _ = write_leaderboard(args.output)
+        label = " [stand-in: random weights]" if args.offline else ""
+        print(f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+              f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+              f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
+    if failures:
+        log.error("%d of %d models failed; see the messages above", failures, len(specs))
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from benchmark.report import write_leaderboard
+
+    page, problems = write_leaderboard(args.output)
+    print(f"wrote {page}" + (f" ({len(problems)} unreadable run files skipped)" if problems else ""))
+    return 0
+
+
+def cmd_build_standin(args: argparse.Namespace) -> int:
+    from benchmark.standins import build_standin
+
+    if args.vocab is None:
+        raise UsageError("build-standin needs --vocab (run learns one from the data when it is not given)")
+    specs = _selected_specs(args)
+    _quiet_tensorflow()
+    for spec in specs:
+        standin = build_standin(spec, args.vocab, args.models_dir)
+        print(f"{spec.key}: encoder {standin.encoder_path}, preprocessor {standin.preprocessor_path}")
+    return 0
+
+
+def _quiet_tensorflow() -> None:
+    import absl.logging
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    command = "python -m benchmark " + shlex.join(argv)
+    try:
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "run":
+            return cmd_run(args, command)
+        if args.command == "report":
+            return cmd_report(args)
+        return cmd_build_standin(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `python -m benchmark list | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted: the run in progress was not recorded; finished runs are in the results folder",
+              file=sys.stderr)
+        return 130

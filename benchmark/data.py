@@ -1,0 +1,187 @@
+"""IMDb reviews from TensorFlow Datasets, a local ``aclImdb`` folder, or the original archive."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from benchmark.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train", "test")
+LABEL_FOLDERS = {"neg": 0, "pos": 1}
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+    """Review texts with their labels (0 negative, 1 positive)."""
+
+    texts: tuple[str, ...]
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def take(self, indices: np.ndarray) -> "Split":
+        """The reviews at ``indices``, in that order."""
+        return Split(tuple(self.texts[i] for i in indices), self.labels[indices])
+
+    @property
+    def positives(self) -> int:
+        return int(self.labels.sum())
+
+
+@dataclasses.dataclass(frozen=True)
+class Imdb:
+    """The IMDb train and test splits and where they came from."""
+
+    train: Split
+    test: Split
+    source: str
+
+
+def clean_review(text: str) -> str:
+    """Replace the HTML line breaks in IMDb reviews with spaces."""
+    return _SPACES.sub(" ", _BREAK_TAG.sub(" ", text)).strip()
+
+
+def load_imdb(data_dir: str | Path | None = None) -> Imdb:
+    """IMDb from ``data_dir`` (folder or archive) or, when it is None, from TensorFlow Datasets."""
+    if data_dir is None:
+        return _load_from_tfds()
+    path = Path(data_dir).expanduser()
+    if not path.exists():
+        raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+    if path.is_dir():
+        return _load_from_folder(path)
+    if path.name.endswith(ARCHIVE_SUFFIXES):
+        return _load_from_archive(path)
+    raise UsageError(f"--data-dir {path} is neither a folder nor a .tar.gz/.tgz/.tar archive of aclImdb")
+
+
+def _split_from(rows: list[tuple[str, int]]) -> Split:
+    rows.sort()  # by text then label: a reproducible order whatever the listing order
+    return Split(tuple(clean_review(text) for text, _ in rows),
+                 np.array([label for _, label in rows], dtype=np.int32))
+
+
+def _check_complete(splits: dict[str, list[tuple[str, int]]], where: Path) -> None:
+    for split, rows in splits.items():
+        labels = {label for _, label in rows}
+        if labels != {0, 1}:
+            missing = [f"{split}/{name}" for name, value in LABEL_FOLDERS.items() if value not in labels]
+            raise UsageError(
+                f"{where} is not aclImdb-shaped: no reviews in {', '.join(missing)} "
+                "(expected train/pos, train/neg, test/pos, test/neg with .txt files)")
+
+
+def _aclimdb_root(path: Path) -> Path:
+    if (path / "aclImdb").is_dir():
+        path = path / "aclImdb"
+    if not any(path.iterdir()):
+        raise UsageError(f"--data-dir {path} is empty: point it at an aclImdb folder or aclImdb_v1.tar.gz")
+    if not all((path / split).is_dir() for split in SPLITS):
+        raise UsageError(
+            f"{path} is not aclImdb-shaped: expected train/ and test/ folders with pos/ and neg/ inside")
+    return path
+
+
+def _load_from_folder(path: Path) -> Imdb:
+    root = _aclimdb_root(path)
+    splits: dict[str, list[tuple[str, int]]] = {}
+    for split in SPLITS:
+        rows: list[tuple[str, int]] = []
+        for folder, label in LABEL_FOLDERS.items():
+            for file in sorted((root / split / folder).glob("*.txt")):
+                rows.append((_decode(file.read_bytes(), file), label))
+        splits[split] = rows
+    _check_complete(splits, root)
+    return Imdb(_split_from(splits["train"]), _split_from(splits["test"]), source=str(root))
+
+
+def _load_from_archive(path: Path) -> Imdb:
+    splits: dict[str, list[tuple[str, int]]] = {split: [] for split in SPLITS}
+    try:
+        with tarfile.open(path) as archive:
+            for member in archive:
+                parts = member.name.split("/")
+                if not member.isfile() or len(parts) < 3 or not parts[-1].endswith(".txt"):
+                    continue
+                split, folder = parts[-3], parts[-2]
+                if split in splits and folder in LABEL_FOLDERS:
+                    data = archive.extractfile(member).read()
+                    splits[split].append((_decode(data, Path(member.name)), LABEL_FOLDERS[folder]))
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise UsageError(f"cannot read archive {path}: {error}; give aclImdb_v1.tar.gz or an unpacked folder") from None
+    _check_complete(splits, path)
+    return Imdb(_split_from(splits["train"]), _split_from(splits["test"]), source=str(path))
+
+
+def _decode(data: bytes, where: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning("%s is not UTF-8; decoding it as Latin-1", where)
+        return data.decode("latin-1")
+
+
+def _load_from_tfds() -> Imdb:
+    try:
+        import tensorflow_datasets as tfds
+
+        train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True)
+        splits = [[(text.decode("utf-8"), int(label)) for text, label in tfds.as_numpy(ds)]
+                  for ds in (train, test)]
+    except Exception as error:  # noqa: BLE001 - any download/prepare failure means the same to the user
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise UsageError(
+            f"could not load imdb_reviews from TensorFlow Datasets ({reason}); without internet, "
+            "pass --data-dir with an aclImdb folder or aclImdb_v1.tar.gz") from None
+    return Imdb(_split_from(splits[0]), _split_from(splits[1]), source="tfds:imdb_reviews")
+
+
+def balanced_subset(split: Split, size: int | None, seed: int, name: str) -> Split:
+    """A seeded subset of ``size`` reviews with as many positives as negatives (all when None)."""
+    if size is None:
+        return split
+    if size <= 0:
+        raise UsageError(f"--{name}-samples must be a positive number of reviews, got {size}")
+    rng = np.random.default_rng(seed)
+    per_class = [np.flatnonzero(split.labels == label) for label in (0, 1)]
+    wanted = (size // 2, size - size // 2)
+    for label, (available, want) in enumerate(zip(per_class, wanted)):
+        if want > len(available):
+            raise UsageError(
+                f"--{name}-samples {size} needs {want} reviews of label {label} but the {name} split "
+                f"has {len(available)}: ask for at most {2 * min(map(len, per_class))}")
+    chosen = np.concatenate([rng.choice(idx, want, replace=False) for idx, want in zip(per_class, wanted)])
+    return split.take(rng.permutation(chosen))
+
+
+def train_validation_split(split: Split, fraction: float, seed: int) -> tuple[Split, Split | None]:
+    """Carve a seeded, label-stratified validation set of ``fraction`` out of ``split``."""
+    if not 0.0 <= fraction < 1.0:
+        raise UsageError(f"--validation-fraction must be in [0, 1), got {fraction}")
+    if fraction == 0.0:
+        return split, None
+    rng = np.random.default_rng(seed + 1)
+    validation = []
+    for label in (0, 1):
+        idx = rng.permutation(np.flatnonzero(split.labels == label))
+        validation.append(idx[: int(round(len(idx) * fraction))])
+    held_out = np.concatenate(validation)
+    if len(held_out) == 0 or len(held_out) == len(split):
+        raise UsageError(
+            f"--validation-fraction {fraction} of {len(split)} reviews leaves an empty split; "
+            "use more training samples or another fraction")
+    keep = np.setdiff1d(np.arange(len(split)), held_out)
+    return split.take(rng.permutation(keep)), split.take(rng.permutation(held_out))

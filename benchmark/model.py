@@ -1,0 +1,51 @@
+"""The shared classifier: a TF-Hub encoder with one dropout + dense head on ``pooled_output``."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+import tensorflow_hub as hub
+import tensorflow_text  # noqa: F401 - registers the ops that TF-Hub preprocessors use
+import tf_keras
+
+from benchmark.errors import UsageError
+
+ENCODER_INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
+DEFAULT_DROPOUT = 0.1
+
+
+def load_handle(handle: str, what: str):
+    """``hub.load`` with a one-line explanation when the handle cannot be reached or read."""
+    try:
+        return hub.load(handle)
+    except Exception as error:  # noqa: BLE001 - network, path and format errors all end here
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        offline_hint = " (no internet? use --offline for local stand-ins)" if "://" in handle else ""
+        raise UsageError(f"cannot load {what} {handle}{offline_hint}: {reason}") from None
+
+
+def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT) -> tf.Tensor:
+    """The head shared by every encoder: dropout, then one dense unit giving the positive-class logit."""
+    x = tf_keras.layers.Dropout(dropout, name="head_dropout")(pooled_output)
+    return tf_keras.layers.Dense(1, name="classifier")(x)
+
+
+def build_classifier(encoder_handle: str, seq_length: int, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """A Keras model from token-id inputs (as the preprocessor packs them) to one logit per review."""
+    inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name)
+              for name in ENCODER_INPUTS}
+    encoder = hub.KerasLayer(load_handle(encoder_handle, "encoder"), trainable=True, name="encoder")
+    outputs = encoder(inputs)
+    if "pooled_output" not in outputs:
+        raise UsageError(f"encoder {encoder_handle} has no pooled_output: it does not follow the TF-Hub text encoder API")
+    logits = classifier_head(outputs["pooled_output"], dropout)
+    return tf_keras.Model(inputs, logits, name="classifier")
+
+
+def count_parameters(weights) -> int:
+    """Number of floating-point values in ``weights`` (TF-Hub encoders also carry e.g. a bool ``do_lower_case``)."""
+    return int(sum(int(tf.size(w)) for w in weights if w.dtype.is_floating))
+
+
+def encoder_parameters(model: tf_keras.Model) -> int:
+    """Parameters of the encoder layer inside a classifier built by :func:`build_classifier`."""
+    return count_parameters(model.get_layer("encoder").weights)

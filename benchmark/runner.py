@@ -1,0 +1,230 @@
+"""Fine-tunes one encoder with the shared head and measures it: the benchmark's core loop."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
+from benchmark.errors import UsageError
+from benchmark.registry import EncoderSpec
+from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """Hyperparameters and data sizes of a run; ``None`` means the model's or the dataset's default.
+
+    Args:
+      epochs: Passes over the training set.
+      batch_size: Reviews per training step.
+      seq_length: Tokens per review after packing (longer reviews are truncated).
+      learning_rate: Peak AdamW learning rate; ``None`` takes the registry default of the model.
+      seed: Seeds data subsets, the validation split, shuffling and weight initialisation.
+      train_samples: Balanced subset of the training split (validation carved from it); all if ``None``.
+      test_samples: Balanced subset of the test split; all if ``None``.
+      validation_fraction: Share of the training reviews held out for validation.
+      warmup_fraction: Share of the training steps with linear learning-rate warm-up.
+      dropout: Dropout of the classifier head.
+    """
+
+    epochs: int = 3
+    batch_size: int = 32
+    seq_length: int = 128
+    learning_rate: float | None = None
+    seed: int = 42
+    train_samples: int | None = None
+    test_samples: int | None = None
+    validation_fraction: float = 0.2
+    warmup_fraction: float = 0.1
+    dropout: float = 0.1
+
+    def validate(self) -> None:
+        """Raise a UsageError naming the first setting that cannot work."""
+        for name in ("epochs", "batch_size", "seq_length"):
+            if getattr(self, name) <= 0:
+                raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(self, name)}")
+        if self.seq_length > 512:
+            raise UsageError(f"--seq-length {self.seq_length} exceeds the 512 positions of BERT-family encoders")
+        if self.seq_length < 3:
+            raise UsageError("--seq-length must be at least 3 ([CLS], one token, [SEP])")
+        if self.learning_rate is not None and not 0 < self.learning_rate < 1:
+            raise UsageError(f"--learning-rate must be in (0, 1), got {self.learning_rate}")
+        for name in ("train_samples", "test_samples"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise UsageError(f"--{name.replace('_', '-')} must be a positive number of reviews, got {value}")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise UsageError(f"--validation-fraction must be in [0, 1), got {self.validation_fraction}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EncoderSource:
+    """Where a run's encoder and preprocessor load from, and what weights they carry."""
+
+    spec: EncoderSpec
+    encoder_handle: str
+    preprocessor_handle: str
+    weights: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedData:
+    """The training, validation and test reviews of a run."""
+
+    train: Split
+    validation: Split | None
+    test: Split
+    source: str
+
+    def describe(self) -> dict[str, Any]:
+        sets = {"train": self.train, "validation": self.validation, "test": self.test}
+        described: dict[str, Any] = {"source": self.source}
+        for name, split in sets.items():
+            described[f"{name}_examples"] = len(split) if split is not None else 0
+            described[f"{name}_positive"] = split.positives if split is not None else 0
+        return described
+
+
+def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
+    """Seeded balanced subsets and the validation split; the test set stays untouched by selection."""
+    train = balanced_subset(imdb.train, config.train_samples, config.seed, "train")
+    test = balanced_subset(imdb.test, config.test_samples, config.seed, "test")
+    train, validation = train_validation_split(train, config.validation_fraction, config.seed)
+    return PreparedData(train, validation, test, imdb.source)
+
+
+def pretrained_source(spec: EncoderSpec) -> EncoderSource:
+    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, WEIGHTS_PRETRAINED)
+
+
+def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
+    from benchmark.standins import build_standin
+
+    standin = build_standin(spec, vocab_file, Path(models_dir).resolve())
+    return EncoderSource(spec, str(standin.encoder_path), str(standin.preprocessor_path), WEIGHTS_STANDIN)
+
+
+def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) -> str:
+    """A stable hash of everything that determines a run's outcome (not when or where it ran)."""
+    identity = {
+        "model": source.spec.key,
+        "encoder_handle": source.encoder_handle,
+        "preprocessor_handle": source.preprocessor_handle,
+        "weights": source.weights,
+        "hyperparameters": dataclasses.asdict(config),
+        "data": {k: v for k, v in data.describe().items() if k != "source"} | {"source": Path(data.source).name},
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _history(keras_history: dict[str, list[float]], epoch_seconds: list[float]) -> list[dict[str, Any]]:
+    rows = []
+    for epoch, seconds in enumerate(epoch_seconds):
+        row: dict[str, Any] = {"epoch": epoch + 1, "seconds": seconds}
+        for keras_name, name in (("loss", "train_loss"), ("accuracy", "train_accuracy"),
+                                 ("val_loss", "validation_loss"), ("val_accuracy", "validation_accuracy")):
+            if keras_name in keras_history:
+                row[name] = float(keras_history[keras_name][epoch])
+        rows.append(row)
+    return rows
+
+
+def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str) -> RunResult:
+    """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result."""
+    import tensorflow as tf
+    import tf_keras
+    from official.nlp import optimization
+
+    from benchmark.environment import describe_environment
+    from benchmark.model import build_classifier, encoder_parameters, load_handle
+    from benchmark.pipeline import to_dataset, tokenize_split
+
+    spec = source.spec
+    learning_rate = config.learning_rate if config.learning_rate is not None else spec.learning_rate
+    started = time.perf_counter()
+    created = dt.datetime.now(dt.timezone.utc)
+    tf_keras.utils.set_random_seed(config.seed)
+
+    preprocessor = load_handle(source.preprocessor_handle, "preprocessor")
+    tokenize_start = time.perf_counter()
+    train = tokenize_split(data.train, preprocessor, config.seq_length)
+    validation = tokenize_split(data.validation, preprocessor, config.seq_length) if data.validation else None
+    test = tokenize_split(data.test, preprocessor, config.seq_length)
+    tokenize_seconds = time.perf_counter() - tokenize_start
+
+    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    strategy = tf.distribute.get_strategy()
+    with strategy.scope():
+        model = build_classifier(source.encoder_handle, config.seq_length, config.dropout)
+        optimizer = optimization.create_optimizer(
+            init_lr=learning_rate, num_train_steps=total_steps,
+            num_warmup_steps=int(config.warmup_fraction * total_steps), optimizer_type="adamw")
+        model.compile(optimizer=optimizer,
+                      loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
+                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+
+    epoch_seconds: list[float] = []
+
+    class EpochTimer(tf_keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_seconds.append(time.perf_counter() - self._start)
+
+    verbose = 1 if sys.stdout.isatty() else 2
+    train_start = time.perf_counter()
+    fitted = model.fit(
+        to_dataset(train, config.batch_size, shuffle_seed=config.seed),
+        validation_data=to_dataset(validation, config.batch_size) if validation else None,
+        epochs=config.epochs, callbacks=[EpochTimer()], verbose=verbose)
+    train_seconds = time.perf_counter() - train_start
+
+    eval_start = time.perf_counter()
+    scores = model.evaluate(to_dataset(test, config.batch_size), return_dict=True, verbose=verbose)
+    eval_seconds = time.perf_counter() - eval_start
+
+    hyperparameters = dataclasses.asdict(config) | {
+        "learning_rate": learning_rate,
+        "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
+        "steps_per_epoch": steps_per_epoch,
+        "warmup_steps": int(config.warmup_fraction * total_steps),
+        "strategy": type(strategy).__name__,
+        "replicas": strategy.num_replicas_in_sync,
+    }
+    return RunResult(
+        run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
+        created=created.isoformat(timespec="seconds"),
+        command=command,
+        config_hash=config_hash(source, config, data),
+        model={"key": spec.key, "name": spec.name, "architecture": spec.architecture,
+               "encoder_parameters": encoder_parameters(model)},
+        encoder_handle=source.encoder_handle,
+        preprocessor_handle=source.preprocessor_handle,
+        weights=source.weights,
+        hyperparameters=hyperparameters,
+        data=data.describe(),
+        history=_history(fitted.history, epoch_seconds),
+        test={"loss": float(scores["loss"]), "accuracy": float(scores["accuracy"])},
+        timing={
+            "wall_seconds": time.perf_counter() - started,
+            "tokenize_seconds": tokenize_seconds,
+            "train_seconds": train_seconds,
+            "eval_seconds": eval_seconds,
+            "train_examples_per_second": len(train) * config.epochs / train_seconds,
+            "eval_examples_per_second": len(test) / eval_seconds,
+        },
+        environment=describe_environment(config.seed),
+    )

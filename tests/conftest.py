@@ -1,0 +1,78 @@
+"""Shared fixtures: a tiny generated aclImdb dataset, a tiny vocabulary and a tiny stand-in encoder."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+POSITIVE = ["great", "wonderful", "loved", "brilliant", "superb", "moving", "fun", "best"]
+NEGATIVE = ["awful", "boring", "hated", "terrible", "dull", "worst", "waste", "bad"]
+NEUTRAL = ["the", "movie", "film", "plot", "actor", "scene", "story", "it", "was", "a", "and", "this"]
+SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+TINY_MODEL = "small_bert_l2_h128"
+
+
+def review(rng: random.Random, label: int, words: int = 20) -> str:
+    """A synthetic review whose sentiment words match its label, with an HTML break inside."""
+    cue = POSITIVE if label else NEGATIVE
+    tokens = [rng.choice(cue) if rng.random() < 0.3 else rng.choice(NEUTRAL) for _ in range(words)]
+    tokens.insert(words // 2, "<br /><br />")
+    return " ".join(tokens) + "."
+
+
+def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0) -> Path:
+    """Write an ``aclImdb`` folder with ``per_class`` reviews in each of train/test x pos/neg."""
+    rng = random.Random(seed)
+    for split in ("train", "test"):
+        for folder, label in (("neg", 0), ("pos", 1)):
+            target = root / "aclImdb" / split / folder
+            target.mkdir(parents=True)
+            for i in range(per_class):
+                rating = rng.randint(7, 10) if label else rng.randint(1, 4)
+                (target / f"{i}_{rating}.txt").write_text(review(rng, label), encoding="utf-8")
+    return root / "aclImdb"
+
+
+@pytest.fixture(scope="session")
+def aclimdb(tmp_path_factory) -> Path:
+    return write_aclimdb(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def aclimdb_archive(aclimdb: Path, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("archive") / "aclImdb_v1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(aclimdb, arcname="aclImdb")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_vocab(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("vocab") / "vocab.txt"
+    path.write_text("\n".join(SPECIAL + sorted(set(POSITIVE + NEGATIVE + NEUTRAL)) + [".", "<", ">", "/", "br"]) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_standin(tiny_vocab: Path, tmp_path_factory):
+    from benchmark.registry import get_spec
+    from benchmark.standins import build_standin
+
+    return build_standin(get_spec(TINY_MODEL), tiny_vocab, tmp_path_factory.mktemp("models"))
+
+
+def run_cli(*args: str, cwd: Path, timeout: int = 600):
+    """Run ``python -m benchmark`` in a subprocess, as a user would."""
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    return subprocess.run([sys.executable, "-m", "benchmark", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)

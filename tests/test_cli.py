@@ -1,0 +1,82 @@
+"""The command line as a user runs it: a tiny end-to-end run, listing, reporting and bad input."""
+
+import json
+
+import pytest
+
+from conftest import TINY_MODEL, run_cli
+
+
+@pytest.mark.slow
+def test_tiny_offline_run_writes_run_file_and_leaderboard_row(tmp_path, aclimdb, tiny_vocab):
+    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+                     "--train-samples", "40", "--test-samples", "20", "--epochs", "2", "--batch-size", "8",
+                     "--seq-length", "32", "--output", "out", "--models-dir", "models", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{TINY_MODEL} [stand-in: random weights]: test accuracy" in result.stdout
+
+    (run_file,) = (tmp_path / "out" / "runs").glob("*.json")
+    run = json.loads(run_file.read_text())
+    assert run["model"]["key"] == TINY_MODEL and run["weights"] == "stand-in"
+    assert run["data"] == {"source": str(aclimdb), "train_examples": 32, "train_positive": 16,
+                           "validation_examples": 8, "validation_positive": 4,
+                           "test_examples": 20, "test_positive": 10}
+    assert run["hyperparameters"]["epochs"] == 2 and run["hyperparameters"]["seq_length"] == 32
+    assert [row["epoch"] for row in run["history"]] == [1, 2]
+    assert {"train_loss", "train_accuracy", "validation_loss", "validation_accuracy"} <= run["history"][0].keys()
+    assert 0.0 <= run["test"]["accuracy"] <= 1.0 and run["test"]["loss"] > 0
+    assert run["timing"]["train_examples_per_second"] > 0
+    assert run["environment"]["packages"]["tensorflow"].startswith("2.")
+    assert run["encoder_handle"].endswith("/encoder") and (tmp_path / "models" / "standins").is_dir()
+
+    board = (tmp_path / "out" / "leaderboard.md").read_text()
+    row = next(line for line in board.splitlines() if f"`{TINY_MODEL}`" in line and line.startswith("| 1 |"))
+    assert "stand-in (random weights)" in row and f"{100 * run['test']['accuracy']:.2f}%" in row
+
+    rebuilt = run_cli("report", "--output", "out", cwd=tmp_path)
+    assert rebuilt.returncode == 0 and (tmp_path / "out" / "leaderboard.md").read_text() == board
+
+
+def test_list_shows_every_encoder_with_handles(tmp_path):
+    result = run_cli("list", cwd=tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["key", "name"]
+    electra = next(line for line in lines if line.startswith("electra_base "))
+    assert "L-12 H-768 A-12" in electra and "https://tfhub.dev/google/electra_base/2" in electra
+    assert "33 encoders" in result.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--model", "electra_bas"], "unknown model 'electra_bas': did you mean electra_base"),
+    (["--model", "electra_base", "--data-dir", "missing"], "does not exist"),
+    (["--model", "electra_base", "--data-dir", "empty"], "is empty"),
+    (["--model", "electra_base", "--data-dir", "notimdb"], "not aclImdb-shaped"),
+    (["--model", "electra_base", "--train-samples", "0"], "--train-samples must be a positive number"),
+    (["--model", "electra_base", "--test-samples", "-5"], "--test-samples must be a positive number"),
+    (["--model", "electra_base", "--validation-fraction", "1.5"], "--validation-fraction must be in [0, 1)"),
+    (["--model", "electra_base", "--seq-length", "1024"], "exceeds the 512 positions"),
+    (["--model", "electra_base", "--offline", "--vocab", "missing.txt"], "is not a file"),
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notimdb" / "stuff").mkdir(parents=True)
+    result = run_cli("run", *args, "--output", "results", cwd=tmp_path)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_too_many_samples_names_the_limit(tmp_path, aclimdb):
+    result = run_cli("run", "--model", TINY_MODEL, "--data-dir", str(aclimdb), "--train-samples", "1000",
+                     "--output", "results", cwd=tmp_path)
+    assert result.returncode == 2 and "ask for at most 48" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_report_without_runs_says_how_to_start(tmp_path):
+    result = run_cli("report", "--output", "results", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "No runs yet" in (tmp_path / "results" / "leaderboard.md").read_text()

@@ -1,0 +1,92 @@
+"""Loading IMDb from generated folders and archives, subsets, splits and bad data."""
+
+import tarfile
+
+import numpy as np
+import pytest
+
+from benchmark.data import balanced_subset, clean_review, load_imdb, train_validation_split
+from benchmark.errors import UsageError
+
+
+def test_loads_folder_with_both_splits_and_labels(aclimdb):
+    imdb = load_imdb(aclimdb)
+    assert len(imdb.train) == len(imdb.test) == 48
+    assert imdb.train.positives == imdb.test.positives == 24
+    assert all("<br" not in text for text in imdb.train.texts + imdb.test.texts)
+
+
+def test_parent_folder_and_archive_give_the_same_reviews(aclimdb, aclimdb_archive):
+    from_folder, from_parent, from_archive = (load_imdb(p) for p in (aclimdb, aclimdb.parent, aclimdb_archive))
+    for other in (from_parent, from_archive):
+        assert other.train.texts == from_folder.train.texts
+        np.testing.assert_array_equal(other.test.labels, from_folder.test.labels)
+
+
+def test_labels_follow_folders(aclimdb):
+    imdb = load_imdb(aclimdb)
+    positives = {text for text, label in zip(imdb.train.texts, imdb.train.labels) if label == 1}
+    assert all(any(w in text for w in ("great", "wonderful", "loved", "brilliant", "superb", "moving", "fun", "best"))
+               for text in positives)
+
+
+def test_clean_review_strips_html_breaks():
+    assert clean_review("Good.<br /><br />Really  good.<BR>End") == "Good. Really good. End"
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda tmp: tmp / "missing", "does not exist"),
+    (lambda tmp: tmp, "is empty"),
+    (lambda tmp: (tmp / "notes.txt").write_text("x") and tmp, "not aclImdb-shaped"),
+    (lambda tmp: (tmp / "file.csv").write_text("x") and tmp / "file.csv", "neither a folder nor"),
+])
+def test_bad_data_dirs_say_what_to_do(tmp_path, make, message):
+    with pytest.raises(UsageError, match=message):
+        load_imdb(make(tmp_path))
+
+
+def test_missing_label_folder_is_named(tmp_path):
+    for split in ("train", "test"):
+        for folder in ("pos", "neg"):
+            (tmp_path / split / folder).mkdir(parents=True)
+            if not (split == "test" and folder == "neg"):
+                (tmp_path / split / folder / "1_8.txt").write_text("fine")
+    with pytest.raises(UsageError, match="test/neg"):
+        load_imdb(tmp_path)
+
+
+def test_archive_without_reviews_or_corrupt_is_rejected(tmp_path):
+    empty = tmp_path / "empty.tar.gz"
+    with tarfile.open(empty, "w:gz") as archive:
+        note = tmp_path / "README"
+        note.write_text("hi")
+        archive.add(note, arcname="aclImdb/README")
+    with pytest.raises(UsageError, match="not aclImdb-shaped"):
+        load_imdb(empty)
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a tar archive at all")
+    with pytest.raises(UsageError, match="cannot read archive"):
+        load_imdb(broken)
+
+
+def test_balanced_subset_is_balanced_seeded_and_bounded(aclimdb):
+    train = load_imdb(aclimdb).train
+    a, b, c = (balanced_subset(train, 10, seed, "train") for seed in (1, 1, 2))
+    assert len(a) == 10 and a.positives == 5
+    assert a.texts == b.texts and a.texts != c.texts
+    assert balanced_subset(train, None, 1, "train") is train
+    with pytest.raises(UsageError, match="at most 48"):
+        balanced_subset(train, 100, 1, "train")
+    with pytest.raises(UsageError, match="positive"):
+        balanced_subset(train, 0, 1, "train")
+
+
+def test_validation_split_is_stratified_and_disjoint(aclimdb):
+    train = load_imdb(aclimdb).train
+    kept, validation = train_validation_split(train, 0.25, seed=3)
+    assert len(kept) + len(validation) == len(train)
+    assert validation.positives == len(validation) // 2 == 6
+    assert not set(kept.texts) & set(validation.texts)
+    assert train_validation_split(train, 0.0, seed=3) == (train, None)
+    with pytest.raises(UsageError, match="validation-fraction"):
+        train_validation_split(train, 1.0, seed=3)
