@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import logging
 import os
 import shlex
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -41,8 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
     which = run.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help="every registered encoder")
-    which.add_argument("--model", action="append", metavar="KEY", help="encoder key (repeat for several)")
+    which.add_argument("--all", action="store_true",
+                       help="every registered encoder and the tfidf_logreg baseline, each in its own process")
+    which.add_argument("--model", action="append", metavar="KEY",
+                       help="encoder key or tfidf_logreg (repeat for several; several run in separate processes)")
     run.add_argument("--epochs", type=_whole_number, default=3)
     run.add_argument("--batch-size", type=_whole_number, default=32)
     run.add_argument("--seq-length", type=_whole_number, default=128, help="tokens per review (max 512)")
@@ -57,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--offline", action="store_true",
                      help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
     run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun models whose run file for the same configuration already exists")
+    run.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -69,8 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from benchmark.baseline import BASELINES
+
     keys = list_models(args.pattern)
-    if not keys:
+    if not keys and not any(fnmatch.fnmatchcase(key, args.pattern) for key in BASELINES):
         raise UsageError(f"no registered model matches '{args.pattern}'")
     header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
     rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
@@ -79,6 +88,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
     print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
+    from benchmark.baseline import BASELINES
+
+    baselines = [spec for key, spec in BASELINES.items() if fnmatch.fnmatchcase(key, args.pattern)]
+    if baselines:
+        print("\nClassical baseline (not a TF-Hub encoder; trained with scikit-learn, included in --all):")
+        for spec in baselines:
+            print(f"  {spec.key}  {spec.name}: {spec.description}")
     return 0
 
 
@@ -92,19 +108,11 @@ def _check_data_dir(path: Path | None) -> None:
         raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
 
 
-def _vocab_for(spec: EncoderSpec, args: argparse.Namespace, training_texts: Sequence[str]) -> Path:
-    from benchmark.vocab import check_vocab_file, learned_vocab
-
-    if args.vocab is not None:
-        check_vocab_file(args.vocab)
-        return args.vocab
-    return learned_vocab(training_texts, spec.lower_case, Path(args.models_dir) / "vocab")
-
-
 def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.runner import RunConfig
+    from benchmark.suite import COMMAND_ENV, resolve_keys
 
-    specs = _selected_specs(args)
+    keys = resolve_keys(args.all, args.model)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction)
@@ -120,41 +128,42 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
     data = prepare_data(load_imdb(args.data_dir), config)
-    _quiet_tensorflow()
-    from benchmark.report import write_leaderboard
-    from benchmark.results import write_run
-    from benchmark.runner import fine_tune, pretrained_source, standin_source
-
     log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
-    failures = 0
-    for position, spec in enumerate(specs, 1):
-        log.info("[%d/%d] %s (%s)%s", position, len(specs), spec.name, spec.architecture,
-                 " - stand-in, random weights" if args.offline else "")
-        try:
-            if args.offline:
-                source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
-            else:
-                source = pretrained_source(spec)
-            result = fine_tune(source, data, config, command)
-        except UsageError as error:
-            if len(specs) == 1:
-                raise
-            failures += 1
-            log.error("%s failed: %s", spec.key, error)
-            continue
-        except Exception as error:  # noqa: BLE001 - one model's crash must not end the suite
-            failures += 1
-            log.error("%s failed: %s: %s", spec.key, type(error).__name__, str(error).splitlines()[0][:300] if str(error) else "")
-            continue
-        path = write_run(result, args.output)
-        page, _ = write_leaderboard(args.output)
-        label = " [stand-in: random weights]" if args.offline else ""
-        print(f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
-              f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
-              f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
-    if failures:
-        log.error("%d of %d models failed; see the messages above", failures, len(specs))
+    if len(keys) > 1 and not args.suite_child:
+        from benchmark.suite import run_suite
+
+        return run_suite(keys, args, config, data, command, args.argv)
+    if args.suite_child:
+        command = os.environ.get(COMMAND_ENV, command)
+    _quiet_tensorflow()
+    from benchmark.baseline import BASELINES
+    from benchmark.failures import record_failure
+    from benchmark.report import write_leaderboard
+    from benchmark.suite import model_name, run_here
+
+    (key,) = keys
+    log.info("%s%s", model_name(key), " - stand-in, random weights" if args.offline and key not in BASELINES else "")
+    try:
+        result, path = run_here(key, args, config, data, command)
+    except UsageError:
+        raise
+    except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
+        message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+        log.error("%s", "".join(traceback.format_exception(error)).rstrip())
+        record_failure(args.output, key, model_name(key), "", message, command)
+        write_leaderboard(args.output)
+        print(f"error: {key} failed: {message}", file=sys.stderr)
         return 1
+    page, _ = write_leaderboard(args.output)
+    if path is None:
+        print(f"{key}: skipped, run file {result.run_id}.json has this configuration ({result.config_hash}); "
+              f"--force reruns -> {page}", flush=True)
+        return 0
+    label = (" [classical baseline]" if key in BASELINES
+             else " [stand-in: random weights]" if args.offline else "")
+    print(f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+          f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+          f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
     return 0
 
 
@@ -193,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     command = "python -m benchmark " + shlex.join(argv)
+    args.argv = argv
     try:
         if args.command == "list":
             return cmd_list(args)
@@ -208,6 +218,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
     except KeyboardInterrupt:
-        print("interrupted: the run in progress was not recorded; finished runs are in the results folder",
-              file=sys.stderr)
+        print("interrupted: finished runs are in the results folder; rerun the same command to skip them and "
+              "resume the model in progress from its last epoch checkpoint", file=sys.stderr)
         return 130

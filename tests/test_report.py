@@ -2,14 +2,19 @@
 
 import json
 
+import numpy as np
 import pytest
 
+from benchmark.metrics import classification_metrics
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
 from benchmark.results import RunResult, load_runs, round_floats, write_run
 
 
 def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:00+00:00", weights="pretrained",
-             run_id=None) -> RunResult:
+             run_id=None, test_examples=50, train_seconds=61.0) -> RunResult:
+    correct = int(round(accuracy * test_examples))
+    labels = np.array([1] * (test_examples // 2) + [0] * (test_examples - test_examples // 2))
+    probabilities = np.where(np.arange(test_examples) < correct, labels * 0.8 + 0.1, 0.9 - labels * 0.8)
     return RunResult(
         run_id=run_id or f"{key}-{created[:19].replace(':', '')}",
         created=created,
@@ -21,11 +26,14 @@ def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:0
         preprocessor_handle="https://tfhub.dev/p/3",
         weights=weights,
         hyperparameters={"epochs": 1, "batch_size": 32, "seq_length": 128, "learning_rate": 3e-5, "seed": 42},
-        data={"source": "/data/aclImdb", "train_examples": 80, "validation_examples": 20, "test_examples": 50},
-        history=[{"epoch": 1, "seconds": 1.0, "train_loss": 0.6}],
-        test={"loss": 1 - accuracy, "accuracy": accuracy},
-        timing={"train_seconds": 61.0, "train_examples_per_second": 12.5},
+        data={"source": "/data/aclImdb", "train_examples": 80, "validation_examples": 20,
+              "test_examples": test_examples},
+        history=[{"epoch": 1, "seconds": 1.0, "train_loss": 0.6, "validation_accuracy": 0.7}],
+        test=classification_metrics(labels, probabilities),
+        timing={"train_seconds": train_seconds, "train_examples_per_second": 12.5},
         environment={"device": "CPU (test)", "packages": {"tensorflow": "2.20.0"}, "git_commit": "abc123"},
+        before_fine_tuning=classification_metrics(labels, np.full(test_examples, 0.5)),
+        step_history=[{"step": i + 1, "epoch": 1, "loss": 0.7 - 0.01 * i} for i in range(5)],
     )
 
 
@@ -33,7 +41,8 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == 1 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == 2 and raw["model"]["key"] == run.key
+    assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())
 
@@ -53,7 +62,7 @@ def test_leaderboard_labels_stand_ins_and_explains_itself(tmp_path):
     text = page.read_text()
     assert problems == []
     table = [line for line in text.splitlines() if line.startswith("| ")]
-    assert table[1].startswith("| 1 | a (`a`) | pretrained | 90.00% |")
+    assert table[1].startswith("| 1 | a (`a`) | pretrained | 90.00% [")
     assert STANDIN_LABEL in table[2] and "50.00%" in table[2]
     assert "random weights" in text and "How these numbers were produced" in text
     assert "python -m benchmark run --model a" in text and "1m 01s" in text
@@ -74,7 +83,8 @@ def test_corrupt_run_file_is_reported_not_fatal(tmp_path):
 def test_leaderboard_write_leaves_no_temporary_files(tmp_path):
     write_run(make_run(), tmp_path)
     write_leaderboard(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.md", "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.md", "plots", "runs"]
+    assert not [p for p in (tmp_path / "plots").iterdir() if p.suffix != ".png"]
     assert render_csv([]) .splitlines() == [render_csv([]).splitlines()[0]]
 
 
