@@ -29,7 +29,9 @@ def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float,
     denominator = 1.0 + z2 / total
     centre = (p + z2 / (2 * total)) / denominator
     half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, where rounding would
+    high = 1.0 if successes == total else min(1.0, centre + half)  # leave the observed proportion outside
+    return low, high
 
 
 def intervals_overlap(a: Sequence[float], b: Sequence[float]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import difflib
 import logging
 import os
@@ -119,6 +120,8 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
     clear_failure(args.output, key)
     if checkpoints is not None:
         shutil.rmtree(checkpoints, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            checkpoints.parent.rmdir()  # only when no other run left checkpoints
     return result, path
 
 

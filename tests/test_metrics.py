@@ -16,6 +16,8 @@ def test_wilson_interval_matches_hand_computation():
     # 0 of 10 stays inside [0, 1] and is not degenerate: upper = z^2/n / (1 + z^2/n) = 0.27753
     low, high = wilson_interval(0, 10)
     assert low == 0.0 and high == pytest.approx(0.2775, abs=1e-4)
+    low, high = wilson_interval(10, 10)  # the observed 100% stays inside its interval despite rounding
+    assert high == 1.0 and low == pytest.approx(1 - 0.2775, abs=1e-4)
     # Narrower with more trials, around the same proportion.
     wide, narrow = wilson_interval(50, 100), wilson_interval(500, 1000)
     assert narrow[1] - narrow[0] < wide[1] - wide[0] and wide[0] < 0.5 < wide[1]

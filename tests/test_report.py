@@ -102,3 +102,77 @@ def test_failed_write_keeps_previous_leaderboard(tmp_path, monkeypatch):
         write_leaderboard(tmp_path)
     assert (tmp_path / "leaderboard.md").read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _table(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| #")]
+
+
+def test_overlapping_intervals_are_marked_not_separable(tmp_path):
+    # 400 test reviews: 90% vs 88.5% overlap (about +-3 points each); 90% vs 75% do not.
+    write_run(make_run("leader", 0.9, test_examples=400), tmp_path)
+    write_run(make_run("close", 0.885, test_examples=400), tmp_path)
+    write_run(make_run("far", 0.75, test_examples=400), tmp_path)
+    page, _ = write_leaderboard(tmp_path)
+    text = page.read_text()
+    rows = {line.split("`")[1]: line for line in _table(text) if "`" in line}
+    assert "**leader**" in rows["leader"]
+    assert "≈ not separable (-1.50 pts)" in rows["close"]
+    assert "-15.00 pts" in rows["far"] and "not separable" not in rows["far"]
+    assert "Not separable from the leader: `close`." in text and "Leader: leader" in text
+    csv_rows = {line.split(",")[2]: line.split(",") for line in (tmp_path / "leaderboard.csv").read_text().splitlines()}
+    column = csv_rows["key"].index("separable_from_leader")
+    assert (csv_rows["leader"][column], csv_rows["close"][column], csv_rows["far"][column]) == ("", "False", "True")
+
+
+def test_published_rows_are_marked_and_cited(tmp_path):
+    write_run(make_run("a", 0.9), tmp_path)
+    text = write_leaderboard(tmp_path)[0].read_text()
+    published = [line for line in _table(text) if line.startswith("| ref |")]
+    assert [line.split("|")[2].strip() for line in published] == ["*BERT-base*", "*DistilBERT*"]
+    assert all("published, not measured here" in line for line in published)
+    assert "*93.46%*" in published[0] and "*92.82%*" in published[1]
+    assert text.count("Sanh et al. 2019") == 2 and "Table 2" in text
+    # Published rows never take a rank or the lead.
+    assert "Leader: a" in text and _table(text)[0].startswith("| 1 | a ")
+
+
+def test_failed_runs_get_a_row_and_their_error(tmp_path):
+    from benchmark.failures import clear_failure, record_failure
+
+    write_run(make_run("good", 0.8), tmp_path)
+    record_failure(tmp_path, "bad", "Bad Model", "h", "process killed by SIGKILL (out of memory, or killed)",
+                   "python -m benchmark run --all")
+    text = write_leaderboard(tmp_path)[0].read_text()
+    failed = [line for line in _table(text) if line.startswith("| ✗ |")]
+    assert len(failed) == 1 and "Bad Model (`bad`)" in failed[0] and "**failed**" in failed[0]
+    assert "## Failed runs" in text and "process killed by SIGKILL (out of memory, or killed)" in text
+    clear_failure(tmp_path, "bad")
+    assert "Failed runs" not in write_leaderboard(tmp_path)[0].read_text()
+
+
+def test_version_1_run_files_still_render(tmp_path):
+    raw = make_run("old", 0.8, test_examples=100).to_dict()
+    raw = {k: v for k, v in raw.items() if k not in ("before_fine_tuning", "step_history", "resumed_from_epoch")}
+    raw |= {"schema_version": 1, "test": {"loss": 0.4, "accuracy": 0.8}}
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "old.json").write_text(json.dumps(raw))
+    page, problems = write_leaderboard(tmp_path)
+    text = page.read_text()
+    assert problems == []
+    row = next(line for line in _table(text) if "`old`" in line)
+    assert "80.00% [71.1–86.7]" in row  # Wilson interval recomputed from 80 of 100
+    assert "accuracy and loss only (schema version 1 run file)" in text
+
+
+def test_plots_are_written_and_linked(tmp_path):
+    write_run(make_run("a", 0.9), tmp_path)
+    write_run(make_run("b", 0.6, weights="stand-in", train_seconds=5.0), tmp_path)
+    text = write_leaderboard(tmp_path)[0].read_text()
+    plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    assert plots == ["accuracy_vs_training_time.png", "confusion_a_pretrained.png", "confusion_b_stand_in.png",
+                     "training_curves.png"]
+    for name in plots:
+        data = (tmp_path / "plots" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 5000
+        assert f"plots/{name}" in text
