@@ -83,9 +83,8 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
     eval_start = time.perf_counter()
     test_metrics = classification_metrics(data.test.labels, probabilities(data.test.texts))
     eval_seconds = time.perf_counter() - eval_start
-    environment = describe_environment(config.seed)
-    environment["packages"] = environment.get("packages", {}) | {"scikit-learn": package_version("scikit-learn")}
-    environment["device"] = f"CPU ({environment.get('cpu', 'unknown')})"
+    environment = describe_environment(config.seed, accelerators=False)  # scikit-learn runs on the CPU
+    environment["packages"] = environment["packages"] | {"scikit-learn": package_version("scikit-learn")}
     learned = int(classifier.coef_.size + classifier.intercept_.size)
     return RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",

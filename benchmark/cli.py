@@ -135,13 +135,14 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         return run_suite(keys, args, config, data, command, args.argv)
     if args.suite_child:
         command = os.environ.get(COMMAND_ENV, command)
-    _quiet_tensorflow()
     from benchmark.baseline import BASELINES
     from benchmark.failures import record_failure
     from benchmark.report import write_leaderboard
     from benchmark.suite import model_name, run_here
 
     (key,) = keys
+    if key not in BASELINES:
+        _quiet_tensorflow()
     log.info("%s%s", model_name(key), " - stand-in, random weights" if args.offline and key not in BASELINES else "")
     try:
         result, path = run_here(key, args, config, data, command)
