@@ -96,7 +96,7 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
         encoder_handle=f"n/a (classical: {spec.description})",
         preprocessor_handle="n/a (classical)",
         weights=WEIGHTS_CLASSICAL,
-        hyperparameters=spec.settings | {"seed": config.seed, "epochs": 1, "seq_length": None, "batch_size": None,
+        hyperparameters=spec.settings | {"seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None,
                                          "learning_rate": None, "model": spec.description},
         data=data.describe(),
         history=[row],

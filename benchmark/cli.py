@@ -79,20 +79,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     from benchmark.baseline import BASELINES
 
     keys = list_models(args.pattern)
-    if not keys and not any(fnmatch.fnmatchcase(key, args.pattern) for key in BASELINES):
-        raise UsageError(f"no registered model matches '{args.pattern}'")
-    header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
-    rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
-             s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-    print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
-    from benchmark.baseline import BASELINES
-
     baselines = [spec for key, spec in BASELINES.items() if fnmatch.fnmatchcase(key, args.pattern)]
+    if not keys and not baselines:
+        raise UsageError(f"no registered model matches '{args.pattern}'")
+    if keys:
+        header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
+        rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
+                 s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        for row in [header, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
     if baselines:
-        print("\nClassical baseline (not a TF-Hub encoder; trained with scikit-learn, included in --all):")
+        print(("\n" if keys else "") + "Classical baseline (not a TF-Hub encoder; scikit-learn, included in --all):")
         for spec in baselines:
             print(f"  {spec.key}  {spec.name}: {spec.description}")
     return 0

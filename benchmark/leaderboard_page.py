@@ -58,8 +58,8 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
     if not rows:
         return []
     leader = rows[0]
-    text = f"**Leader: {leader.model['name']}** (`{leader.key}`, {weights_label(leader)}) with {_interval(leader)} " \
-           f"test accuracy (95% interval in brackets)"
+    text = f"**Leader: {leader.model['name']}** (`{leader.key}`; weights: {weights_label(leader)}) with " \
+           f"{_interval(leader)} test accuracy (95% interval in brackets)"
     if len(rows) > 1:
         second = rows[1]
         gap = 100 * (leader.test["accuracy"] - second.test["accuracy"])

@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmark.atomic import atomic_write_bytes  # noqa: E402
@@ -119,11 +120,14 @@ def plot_frontier(runs: Sequence[RunResult], published: Sequence[PublishedFigure
                       xytext=(0, 3) if index % 2 == 0 else (0, -11), fontsize=8, color="tab:purple")
     axis.axhline(50, color="grey", linestyle=":", linewidth=1)
     axis.set_xscale("log")
+    axis.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.xaxis.set_minor_formatter(ticker.NullFormatter())
     axis.set(title="Test accuracy against training time (bars: 95% Wilson interval)",
              xlabel="training time, seconds (log scale)", ylabel="test accuracy (%)")
     axis.grid(alpha=0.3, which="both")
     if len(front) > 1 or published:
-        axis.legend(loc="lower right", fontsize=8)
+        axis.legend(loc="best", fontsize=8)
     figure.tight_layout()
     _save(figure, path)
 

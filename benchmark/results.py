@@ -17,7 +17,8 @@ Schema (version 2), one object per file under ``<output>/runs/``:
 - ``before_fine_tuning`` (v2): the same metrics for the zero-step model (encoder + untrained head) on a seeded subset
   of the test set (``examples`` says how many), or ``null`` where there is no such model (classical baseline)
 - ``resumed_from_epoch`` (v2): epochs restored from a checkpoint of an interrupted run (0 when none)
-- ``timing``: wall, tokenization, training and evaluation seconds; examples per second
+- ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
+  run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
 """
 
