@@ -96,8 +96,8 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
         encoder_handle=f"n/a (classical: {spec.description})",
         preprocessor_handle="n/a (classical)",
         weights=WEIGHTS_CLASSICAL,
-        hyperparameters=spec.settings | {"seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None,
-                                         "learning_rate": None, "model": spec.description},
+        hyperparameters={k: v for k, v in spec.settings.items() if k != "key"} | {
+            "seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None, "learning_rate": None},
         data=data.describe(),
         history=[row],
         test=test_metrics,

@@ -22,6 +22,7 @@ PLOTS_FOLDER = "plots"
 TRAINING_CURVES = "training_curves.png"
 FRONTIER = "accuracy_vs_training_time.png"
 DPI = 110
+MARKERS = "osD^v<>ph*"
 
 
 def run_label(run: RunResult) -> str:
@@ -59,7 +60,7 @@ def _smooth(values: np.ndarray, window: int) -> np.ndarray:
 def plot_training_curves(runs: Sequence[RunResult], path: Path) -> None:
     """Per-step training loss (raw, faint, and smoothed) and validation accuracy per epoch, all models shared axes."""
     figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(13, 4.8))
-    for run, color in zip(runs, _colors(len(runs))):
+    for index, (run, color) in enumerate(zip(runs, _colors(len(runs)))):
         steps = np.array([row["step"] for row in run.step_history], dtype=float)
         losses = np.array([row["loss"] for row in run.step_history], dtype=float)
         if len(steps):
@@ -69,7 +70,9 @@ def plot_training_curves(runs: Sequence[RunResult], path: Path) -> None:
         epochs = [row["epoch"] for row in run.history if "validation_accuracy" in row]
         accuracy = [100 * row["validation_accuracy"] for row in run.history if "validation_accuracy" in row]
         if epochs:
-            accuracy_axis.plot(epochs, accuracy, marker="o", color=color, linewidth=2, label=run_label(run))
+            # Hollow markers of different shapes and sizes keep models with equal accuracy visible.
+            accuracy_axis.plot(epochs, accuracy, marker=MARKERS[index % len(MARKERS)], markersize=max(5, 12 - 2 * index),
+                               markerfacecolor="none", markeredgewidth=2, color=color, linewidth=2, label=run_label(run))
     loss_axis.set(title="Training loss per step (faint: each batch; bold: moving average)",
                   xlabel="training step", ylabel="binary cross-entropy")
     accuracy_axis.set(title="Validation accuracy after each epoch", xlabel="epoch", ylabel="accuracy (%)")
