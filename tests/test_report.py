@@ -176,3 +176,16 @@ def test_plots_are_written_and_linked(tmp_path):
         data = (tmp_path / "plots" / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000
         assert f"plots/{name}" in text
+
+
+def test_published_figures_need_a_source_and_a_fraction():
+    from benchmark.published import parse_published
+
+    header = "model,dataset,metric,value,source\n"
+    assert parse_published(header + "M,IMDb,accuracy,0.9,Paper 2020 Table 1\n")[0].value == pytest.approx(0.9)
+    with pytest.raises(ValueError, match="line 2"):
+        parse_published(header + "M,IMDb,accuracy,92.8,Paper 2020 Table 1\n")  # a percentage, not a fraction
+    with pytest.raises(ValueError, match="line 2"):
+        parse_published(header + "M,IMDb,accuracy,0.9, \n")
+    with pytest.raises(ValueError, match="columns"):
+        parse_published("model,value\nM,0.9\n")
