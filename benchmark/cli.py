@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from benchmark.distribute import STRATEGIES
 from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
 
@@ -47,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=_whole_number, default=32)
     run.add_argument("--seq-length", type=_whole_number, default=128, help="tokens per review (max 512)")
     run.add_argument("--learning-rate", type=float, help="peak AdamW rate (default: the model's registry default)")
-    run.add_argument("--seed", type=int, default=42)
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=42)
+    seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+                       help="repeat each model once per seed; the leaderboard reports mean and standard deviation")
     run.add_argument("--train-samples", type=_whole_number, metavar="N",
                      help="balanced subset of the 25k training reviews (validation is carved from it)")
     run.add_argument("--test-samples", type=_whole_number, metavar="N", help="balanced subset of the 25k test reviews")
@@ -57,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--offline", action="store_true",
                      help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
     run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
+    run.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                     help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
+    run.add_argument("--cpu-replicas", type=_whole_number, default=1, metavar="N",
+                     help="split the CPU into N logical devices (tries mirrored/multiworker without GPUs)")
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -102,6 +110,8 @@ def _vocab_for(spec: EncoderSpec, args: argparse.Namespace, training_texts: Sequ
 
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
+    import dataclasses
+
     from benchmark.runner import RunConfig
 
     specs = _selected_specs(args)
@@ -109,6 +119,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction)
     config.validate()
+    seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     _check_data_dir(args.data_dir)
     if args.vocab is not None:
         from benchmark.vocab import check_vocab_file
@@ -116,28 +127,35 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         check_vocab_file(args.vocab)
 
     from benchmark.data import load_imdb
-    from benchmark.runner import prepare_data
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
-    data = prepare_data(load_imdb(args.data_dir), config)
+    imdb = load_imdb(args.data_dir)
     _quiet_tensorflow()
+    from benchmark.distribute import choose_strategy
+
+    distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
+    log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,
+             ", ".join(distribution.devices))
     from benchmark.report import write_leaderboard
     from benchmark.results import write_run
-    from benchmark.runner import fine_tune, pretrained_source, standin_source
+    from benchmark.runner import fine_tune, prepare_data, pretrained_source, standin_source
 
-    log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
+    jobs = [(spec, seed) for spec in specs for seed in seeds]
     failures = 0
-    for position, spec in enumerate(specs, 1):
-        log.info("[%d/%d] %s (%s)%s", position, len(specs), spec.name, spec.architecture,
+    for position, (spec, seed) in enumerate(jobs, 1):
+        seeded = dataclasses.replace(config, seed=seed)
+        data = prepare_data(imdb, seeded)
+        log.info("[%d/%d] %s (%s), seed %d%s", position, len(jobs), spec.name, spec.architecture, seed,
                  " - stand-in, random weights" if args.offline else "")
+        log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
         try:
             if args.offline:
                 source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
             else:
                 source = pretrained_source(spec)
-            result = fine_tune(source, data, config, command)
+            result = fine_tune(source, data, seeded, command, distribution)
         except UsageError as error:
-            if len(specs) == 1:
+            if len(jobs) == 1:
                 raise
             failures += 1
             log.error("%s failed: %s", spec.key, error)
@@ -146,14 +164,18 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
             failures += 1
             log.error("%s failed: %s: %s", spec.key, type(error).__name__, str(error).splitlines()[0][:300] if str(error) else "")
             continue
+        label = " [stand-in: random weights]" if args.offline else ""
+        summary = (f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+                   f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+                   f"{result.timing['wall_seconds']:.0f}s")
+        if not distribution.is_chief:
+            print(f"{summary} (worker: the chief writes the results)", flush=True)
+            continue
         path = write_run(result, args.output)
         page, _ = write_leaderboard(args.output)
-        label = " [stand-in: random weights]" if args.offline else ""
-        print(f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
-              f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
-              f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
+        print(f"{summary} -> {path} ; {page}", flush=True)
     if failures:
-        log.error("%d of %d models failed; see the messages above", failures, len(specs))
+        log.error("%d of %d runs failed; see the messages above", failures, len(jobs))
         return 1
     return 0
 

@@ -11,12 +11,15 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
 from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+
+if TYPE_CHECKING:
+    from benchmark.distribute import Distribution
 
 log = logging.getLogger(__name__)
 
@@ -140,17 +143,23 @@ def _history(keras_history: dict[str, list[float]], epoch_seconds: list[float]) 
     return rows
 
 
-def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str) -> RunResult:
-    """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result."""
+def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
+              distribution: "Distribution | None" = None) -> RunResult:
+    """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
+
+    ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
+    """
     import tensorflow as tf
     import tf_keras
     from official.nlp import optimization
 
+    from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
     from benchmark.model import build_classifier, encoder_parameters, load_handle
     from benchmark.pipeline import to_dataset, tokenize_split
 
     spec = source.spec
+    environment = describe_environment(config.seed)
     learning_rate = config.learning_rate if config.learning_rate is not None else spec.learning_rate
     started = time.perf_counter()
     created = dt.datetime.now(dt.timezone.utc)
@@ -163,10 +172,11 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     test = tokenize_split(data.test, preprocessor, config.seq_length)
     tokenize_seconds = time.perf_counter() - tokenize_start
 
-    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    distribution = distribution or choose_strategy("default")
+    batch_size = distribution.global_batch_size(config.batch_size)
+    steps_per_epoch = math.ceil(len(train) / batch_size)
     total_steps = steps_per_epoch * config.epochs
-    strategy = tf.distribute.get_strategy()
-    with strategy.scope():
+    with distribution.strategy.scope():
         model = build_classifier(source.encoder_handle, config.seq_length, config.dropout)
         optimizer = optimization.create_optimizer(
             init_lr=learning_rate, num_train_steps=total_steps,
@@ -187,13 +197,13 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     verbose = 1 if sys.stdout.isatty() else 2
     train_start = time.perf_counter()
     fitted = model.fit(
-        to_dataset(train, config.batch_size, shuffle_seed=config.seed),
-        validation_data=to_dataset(validation, config.batch_size) if validation else None,
+        to_dataset(train, batch_size, shuffle_seed=config.seed),
+        validation_data=to_dataset(validation, batch_size) if validation else None,
         epochs=config.epochs, callbacks=[EpochTimer()], verbose=verbose)
     train_seconds = time.perf_counter() - train_start
 
     eval_start = time.perf_counter()
-    scores = model.evaluate(to_dataset(test, config.batch_size), return_dict=True, verbose=verbose)
+    scores = model.evaluate(to_dataset(test, batch_size), return_dict=True, verbose=verbose)
     eval_seconds = time.perf_counter() - eval_start
 
     hyperparameters = dataclasses.asdict(config) | {
@@ -201,8 +211,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),
-        "strategy": type(strategy).__name__,
-        "replicas": strategy.num_replicas_in_sync,
+        "global_batch_size": batch_size,
+        "distribution": distribution.describe(),
     }
     return RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
@@ -226,5 +236,5 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
             "train_examples_per_second": len(train) * config.epochs / train_seconds,
             "eval_examples_per_second": len(test) / eval_seconds,
         },
-        environment=describe_environment(config.seed),
+        environment=environment,
     )
