@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
+from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
 from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
@@ -90,12 +90,16 @@ class PreparedData:
     test: Split
     source: str
 
+    quality: DataQuality = DataQuality()
+
     def describe(self) -> dict[str, Any]:
         sets = {"train": self.train, "validation": self.validation, "test": self.test}
         described: dict[str, Any] = {"source": self.source}
         for name, split in sets.items():
             described[f"{name}_examples"] = len(split) if split is not None else 0
             described[f"{name}_positive"] = split.positives if split is not None else 0
+        described["test_reviews_also_in_train"] = count_shared(self.train, self.test)
+        described["loading"] = dataclasses.asdict(self.quality)
         return described
 
 
@@ -104,7 +108,7 @@ def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
     train = balanced_subset(imdb.train, config.train_samples, config.seed, "train")
     test = balanced_subset(imdb.test, config.test_samples, config.seed, "test")
     train, validation = train_validation_split(train, config.validation_fraction, config.seed)
-    return PreparedData(train, validation, test, imdb.source)
+    return PreparedData(train, validation, test, imdb.source, imdb.quality)
 
 
 def pretrained_source(spec: EncoderSpec) -> EncoderSource:
@@ -155,6 +159,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
 
     from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
+    from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.model import build_classifier, encoder_parameters, load_handle
     from benchmark.pipeline import to_dataset, tokenize_split
 
@@ -199,7 +204,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     fitted = model.fit(
         to_dataset(train, batch_size, shuffle_seed=config.seed),
         validation_data=to_dataset(validation, batch_size) if validation else None,
-        epochs=config.epochs, callbacks=[EpochTimer()], verbose=verbose)
+        epochs=config.epochs, callbacks=[StopOnNonFiniteLoss(), EpochTimer()], verbose=verbose)
     train_seconds = time.perf_counter() - train_start
 
     eval_start = time.perf_counter()
