@@ -70,37 +70,22 @@ class TalkingHeadsEncoderConfig(hyperparams.Config):
 
 def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig:
     """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size."""
-    if spec.family == "albert":
-        return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
-            vocab_size=vocab_size,
-            embedding_width=spec.embedding_size or spec.hidden_size,
-            hidden_size=spec.hidden_size,
-            num_layers=spec.num_layers,
-            num_attention_heads=spec.num_heads,
-            intermediate_size=spec.intermediate_size,
-            max_position_embeddings=spec.max_positions,
-            type_vocab_size=spec.type_vocab_size,
-        ))
-    if spec.family == "talking_heads":
-        return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(
-            vocab_size=vocab_size,
-            hidden_size=spec.hidden_size,
-            num_layers=spec.num_layers,
-            num_attention_heads=spec.num_heads,
-            intermediate_size=spec.intermediate_size,
-            max_position_embeddings=spec.max_positions,
-            type_vocab_size=spec.type_vocab_size,
-        ))
-    return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
+    shape = dict(
         vocab_size=vocab_size,
         hidden_size=spec.hidden_size,
         num_layers=spec.num_layers,
         num_attention_heads=spec.num_heads,
         intermediate_size=spec.intermediate_size,
-        embedding_size=spec.embedding_size,
         max_position_embeddings=spec.max_positions,
         type_vocab_size=spec.type_vocab_size,
-    ))
+    )
+    if spec.family == "albert":
+        return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
+            embedding_width=spec.embedding_size or spec.hidden_size, **shape))
+    if spec.family == "talking_heads":
+        return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(**shape))
+    return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
+        embedding_size=spec.embedding_size, **shape))
 
 
 def build_encoder(spec: EncoderSpec, vocab_size: int) -> tf_keras.Model:

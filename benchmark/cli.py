@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
+from benchmark.distribute import STRATEGIES
 from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
 
@@ -51,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=_whole_number, default=32)
     run.add_argument("--seq-length", type=_whole_number, default=128, help="tokens per review (max 512)")
     run.add_argument("--learning-rate", type=float, help="peak AdamW rate (default: the model's registry default)")
-    run.add_argument("--seed", type=int, default=42)
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=42)
+    seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+                       help="repeat each model once per seed; the leaderboard reports mean and standard deviation")
     run.add_argument("--train-samples", type=_whole_number, metavar="N",
                      help="balanced subset of the 25k training reviews (validation is carved from it)")
     run.add_argument("--test-samples", type=_whole_number, metavar="N", help="balanced subset of the 25k test reviews")
@@ -64,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="rerun models whose run file for the same configuration already exists")
     run.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                     help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
+    run.add_argument("--cpu-replicas", type=_whole_number, default=1, metavar="N",
+                     help="split the CPU into N logical devices (tries mirrored/multiworker without GPUs)")
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -108,6 +116,8 @@ def _check_data_dir(path: Path | None) -> None:
 
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
+    import dataclasses
+
     from benchmark.runner import RunConfig
     from benchmark.suite import COMMAND_ENV, resolve_keys
 
@@ -116,6 +126,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction)
     config.validate()
+    seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     _check_data_dir(args.data_dir)
     if args.vocab is not None:
         from benchmark.vocab import check_vocab_file
@@ -126,12 +137,12 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.runner import prepare_data
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
-    data = prepare_data(load_imdb(args.data_dir), config)
-    log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
-    if len(keys) > 1 and not args.suite_child:
+    imdb = load_imdb(args.data_dir)
+    jobs = [(key, seed) for key in keys for seed in seeds]
+    if len(jobs) > 1 and not args.suite_child:
         from benchmark.suite import run_suite
 
-        return run_suite(keys, args, config, data, command, args.argv)
+        return run_suite(jobs, args, config, imdb, command, args.argv)
     if args.suite_child:
         command = os.environ.get(COMMAND_ENV, command)
     from benchmark.baseline import BASELINES
@@ -139,31 +150,45 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.report import write_leaderboard
     from benchmark.suite import model_name, run_here
 
-    (key,) = keys
+    ((key, seed),) = jobs
+    config = dataclasses.replace(config, seed=seed)
+    data = prepare_data(imdb, config)
+    log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
+    distribution = None
     if key not in BASELINES:
         _quiet_tensorflow()
-    log.info("%s%s", model_name(key), " - stand-in, random weights" if args.offline and key not in BASELINES else "")
+        from benchmark.distribute import choose_strategy
+
+        distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
+        log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,
+                 ", ".join(distribution.devices))
+    log.info("%s, seed %d%s", model_name(key), seed,
+             " - stand-in, random weights" if args.offline and key not in BASELINES else "")
     try:
-        result, path = run_here(key, args, config, data, command)
+        result, path, skipped = run_here(key, args, config, data, command, distribution)
     except UsageError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
         message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
         log.error("%s", "".join(traceback.format_exception(error)).rstrip())
-        record_failure(args.output, key, model_name(key), "", message, command)
+        record_failure(args.output, key, model_name(key), "", message, command, seed)
         write_leaderboard(args.output)
         print(f"error: {key} failed: {message}", file=sys.stderr)
         return 1
+    label = (" [classical baseline]" if key in BASELINES
+             else " [stand-in: random weights]" if args.offline else "")
+    summary = (f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+               f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+               f"{result.timing['wall_seconds']:.0f}s")
+    if path is None and not skipped:
+        print(f"{summary} (worker: the chief writes the results)", flush=True)
+        return 0
     page, _ = write_leaderboard(args.output)
-    if path is None:
+    if skipped:
         print(f"{key}: skipped, run file {result.run_id}.json has this configuration ({result.config_hash}); "
               f"--force reruns -> {page}", flush=True)
         return 0
-    label = (" [classical baseline]" if key in BASELINES
-             else " [stand-in: random weights]" if args.offline else "")
-    print(f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
-          f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
-          f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
+    print(f"{summary} -> {path} ; {page}", flush=True)
     return 0
 
 

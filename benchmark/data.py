@@ -7,6 +7,7 @@ import logging
 import re
 import tarfile
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 SPLITS = ("train", "test")
 LABEL_FOLDERS = {"neg": 0, "pos": 1}
+UNLABELLED_FOLDERS = ("unsup",)  # the 50k unlabelled reviews of the original archive
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -41,12 +43,23 @@ class Split:
 
 
 @dataclasses.dataclass(frozen=True)
+class DataQuality:
+    """What loading had to work around, recorded in every run file."""
+
+    not_utf8_files: int = 0
+    empty_reviews_skipped: int = 0
+    ignored_folders: tuple[str, ...] = ()
+    test_reviews_also_in_train: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
 class Imdb:
     """The IMDb train and test splits and where they came from."""
 
     train: Split
     test: Split
     source: str
+    quality: DataQuality = DataQuality()
 
 
 def clean_review(text: str) -> str:
@@ -70,18 +83,7 @@ def load_imdb(data_dir: str | Path | None = None) -> Imdb:
 
 def _split_from(rows: list[tuple[str, int]]) -> Split:
     rows.sort()  # by text then label: a reproducible order whatever the listing order
-    return Split(tuple(clean_review(text) for text, _ in rows),
-                 np.array([label for _, label in rows], dtype=np.int32))
-
-
-def _check_complete(splits: dict[str, list[tuple[str, int]]], where: Path) -> None:
-    for split, rows in splits.items():
-        labels = {label for _, label in rows}
-        if labels != {0, 1}:
-            missing = [f"{split}/{name}" for name, value in LABEL_FOLDERS.items() if value not in labels]
-            raise UsageError(
-                f"{where} is not aclImdb-shaped: no reviews in {', '.join(missing)} "
-                "(expected train/pos, train/neg, test/pos, test/neg with .txt files)")
+    return Split(tuple(text for text, _ in rows), np.array([label for _, label in rows], dtype=np.int32))
 
 
 def _aclimdb_root(path: Path) -> Path:
@@ -95,43 +97,79 @@ def _aclimdb_root(path: Path) -> Path:
     return path
 
 
+def _folder_entries(root: Path) -> Iterator[tuple[str, str, bytes]]:
+    for split in SPLITS:
+        for folder in sorted(p for p in (root / split).iterdir() if p.is_dir()):
+            for file in sorted(folder.glob("*.txt")):
+                yield split, folder.name, file.read_bytes()
+
+
+def _archive_entries(archive: tarfile.TarFile) -> Iterator[tuple[str, str, bytes]]:
+    for member in archive:
+        parts = member.name.split("/")
+        if member.isfile() and len(parts) >= 3 and parts[-1].endswith(".txt") and parts[-3] in SPLITS:
+            yield parts[-3], parts[-2], archive.extractfile(member).read()
+
+
+def _assemble(entries: Iterable[tuple[str, str, bytes]], where: Path, source: str) -> Imdb:
+    """Decode, clean and label reviews; count what had to be worked around and say it once per kind."""
+    rows: dict[str, list[tuple[str, int]]] = {split: [] for split in SPLITS}
+    ignored: set[str] = set()
+    not_utf8 = empty = 0
+    for split, folder, data in entries:
+        if folder not in LABEL_FOLDERS:
+            if folder not in UNLABELLED_FOLDERS:
+                ignored.add(f"{split}/{folder}")
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            not_utf8 += 1
+            text = data.decode("latin-1")
+        text = clean_review(text)
+        if not text:
+            empty += 1
+            continue
+        rows[split].append((text, LABEL_FOLDERS[folder]))
+    for split, split_rows in rows.items():
+        labels = {label for _, label in split_rows}
+        if labels != {0, 1}:
+            missing = [f"{split}/{name}" for name, value in LABEL_FOLDERS.items() if value not in labels]
+            raise UsageError(
+                f"{where} is not aclImdb-shaped: no reviews in {', '.join(missing)} "
+                "(expected train/pos, train/neg, test/pos, test/neg with .txt files)")
+    if ignored:
+        log.warning("ignored folders that are not IMDb labels (only pos/ and neg/ are read): %s", ", ".join(sorted(ignored)))
+    if not_utf8:
+        log.warning("%d review files are not UTF-8; they were read as Latin-1", not_utf8)
+    if empty:
+        log.warning("%d empty review files were skipped", empty)
+    train, test = _split_from(rows["train"]), _split_from(rows["test"])
+    quality = DataQuality(not_utf8_files=not_utf8, empty_reviews_skipped=empty, ignored_folders=tuple(sorted(ignored)),
+                          test_reviews_also_in_train=count_shared(train, test))
+    if quality.test_reviews_also_in_train:
+        log.warning("%d test reviews also occur in the training split (IMDb has a few duplicates)",
+                    quality.test_reviews_also_in_train)
+    return Imdb(train, test, source=source, quality=quality)
+
+
+def count_shared(first: Split, second: Split) -> int:
+    """How many reviews of ``second`` also occur, word for word, in ``first``."""
+    seen = set(first.texts)
+    return sum(text in seen for text in second.texts)
+
+
 def _load_from_folder(path: Path) -> Imdb:
     root = _aclimdb_root(path)
-    splits: dict[str, list[tuple[str, int]]] = {}
-    for split in SPLITS:
-        rows: list[tuple[str, int]] = []
-        for folder, label in LABEL_FOLDERS.items():
-            for file in sorted((root / split / folder).glob("*.txt")):
-                rows.append((_decode(file.read_bytes(), file), label))
-        splits[split] = rows
-    _check_complete(splits, root)
-    return Imdb(_split_from(splits["train"]), _split_from(splits["test"]), source=str(root))
+    return _assemble(_folder_entries(root), root, str(root))
 
 
 def _load_from_archive(path: Path) -> Imdb:
-    splits: dict[str, list[tuple[str, int]]] = {split: [] for split in SPLITS}
     try:
         with tarfile.open(path) as archive:
-            for member in archive:
-                parts = member.name.split("/")
-                if not member.isfile() or len(parts) < 3 or not parts[-1].endswith(".txt"):
-                    continue
-                split, folder = parts[-3], parts[-2]
-                if split in splits and folder in LABEL_FOLDERS:
-                    data = archive.extractfile(member).read()
-                    splits[split].append((_decode(data, Path(member.name)), LABEL_FOLDERS[folder]))
+            return _assemble(_archive_entries(archive), path, str(path))
     except (tarfile.TarError, OSError, EOFError) as error:
         raise UsageError(f"cannot read archive {path}: {error}; give aclImdb_v1.tar.gz or an unpacked folder") from None
-    _check_complete(splits, path)
-    return Imdb(_split_from(splits["train"]), _split_from(splits["test"]), source=str(path))
-
-
-def _decode(data: bytes, where: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        log.warning("%s is not UTF-8; decoding it as Latin-1", where)
-        return data.decode("latin-1")
 
 
 def _load_from_tfds() -> Imdb:
@@ -139,14 +177,14 @@ def _load_from_tfds() -> Imdb:
         import tensorflow_datasets as tfds
 
         train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True)
-        splits = [[(text.decode("utf-8"), int(label)) for text, label in tfds.as_numpy(ds)]
-                  for ds in (train, test)]
+        entries = [(split, "pos" if label else "neg", text) for split, ds in zip(SPLITS, (train, test))
+                   for text, label in tfds.as_numpy(ds)]
     except Exception as error:  # noqa: BLE001 - any download/prepare failure means the same to the user
         reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
         raise UsageError(
             f"could not load imdb_reviews from TensorFlow Datasets ({reason}); without internet, "
             "pass --data-dir with an aclImdb folder or aclImdb_v1.tar.gz") from None
-    return Imdb(_split_from(splits[0]), _split_from(splits[1]), source="tfds:imdb_reviews")
+    return _assemble(entries, Path("tfds:imdb_reviews"), "tfds:imdb_reviews")
 
 
 def balanced_subset(split: Split, size: int | None, seed: int, name: str) -> Split:

@@ -57,6 +57,8 @@ def describe_environment(seed: int, accelerators: bool = True) -> dict[str, Any]
         "packages": {name: package_version(name) for name in PACKAGES},
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count(),
+        # Other work on the machine slows throughput; the 1-minute load average at the start says how busy it was.
+        "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "accelerators": devices,
         "device": devices[0] if devices else f"CPU ({cpu_name()})",
         "seed": seed,

@@ -23,6 +23,7 @@ class Failure:
       error: One line saying what went wrong.
       command: The command that was running.
       created: UTC ISO time of the failure.
+      seed: The run's seed.
     """
 
     key: str
@@ -31,23 +32,25 @@ class Failure:
     error: str
     command: str
     created: str
+    seed: str = ""
 
 
-def failure_path(output_dir: Path, key: str) -> Path:
-    return Path(output_dir) / FAILED_FOLDER / f"{key}.json"
+def failure_path(output_dir: Path, key: str, seed: int) -> Path:
+    return Path(output_dir) / FAILED_FOLDER / f"{key}-seed{seed}.json"
 
 
-def record_failure(output_dir: Path, key: str, name: str, config_hash: str, error: str, command: str) -> Failure:
-    """Write (atomically) the failure of ``key``, replacing an earlier one."""
+def record_failure(output_dir: Path, key: str, name: str, config_hash: str, error: str, command: str,
+                   seed: int) -> Failure:
+    """Write (atomically) the failure of ``key`` with ``seed``, replacing an earlier one."""
     failure = Failure(key, name, config_hash, error.strip() or "unknown error", command,
-                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-    atomic_write_text(failure_path(output_dir, key), json.dumps(dataclasses.asdict(failure), indent=2) + "\n")
+                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), str(seed))
+    atomic_write_text(failure_path(output_dir, key, seed), json.dumps(dataclasses.asdict(failure), indent=2) + "\n")
     return failure
 
 
-def clear_failure(output_dir: Path, key: str) -> None:
-    """Forget the failure of ``key`` once it has a run file."""
-    failure_path(output_dir, key).unlink(missing_ok=True)
+def clear_failure(output_dir: Path, key: str, seed: int) -> None:
+    """Forget the failure of ``key`` with ``seed`` once it has a run file."""
+    failure_path(output_dir, key, seed).unlink(missing_ok=True)
 
 
 def load_failures(output_dir: Path) -> tuple[list[Failure], list[str]]:
@@ -57,7 +60,8 @@ def load_failures(output_dir: Path) -> tuple[list[Failure], list[str]]:
     for path in sorted((Path(output_dir) / FAILED_FOLDER).glob("*.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            failures.append(Failure(**{name: str(raw[name]) for name in names}))
+            failures.append(Failure(**{name: str(raw[name] if name != "seed" else raw.get(name, ""))
+                                       for name in names}))
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
             problems.append(f"skipped {FAILED_FOLDER}/{path.name}: {error}")
     failures.sort(key=lambda failure: failure.created)

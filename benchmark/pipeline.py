@@ -48,6 +48,10 @@ def tokenize_split(split: Split, preprocessor, seq_length: int) -> EncodedSplit:
 def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
     """Batched, prefetched ``(features, label)`` pairs; reshuffled every epoch when a seed is given."""
     dataset = tf.data.Dataset.from_tensor_slices((encoded.features, encoded.labels))
+    options = tf.data.Options()
+    # In-memory data has no files to split: workers of a multi-worker cluster shard by element.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = dataset.with_options(options)
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(encoded), seed=shuffle_seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -11,14 +11,17 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
+from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
 from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+
+if TYPE_CHECKING:
+    from benchmark.distribute import Distribution
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +92,16 @@ class PreparedData:
     test: Split
     source: str
 
+    quality: DataQuality = DataQuality()
+
     def describe(self) -> dict[str, Any]:
         sets = {"train": self.train, "validation": self.validation, "test": self.test}
         described: dict[str, Any] = {"source": self.source}
         for name, split in sets.items():
             described[f"{name}_examples"] = len(split) if split is not None else 0
             described[f"{name}_positive"] = split.positives if split is not None else 0
+        described["test_reviews_also_in_train"] = count_shared(self.train, self.test)
+        described["loading"] = dataclasses.asdict(self.quality)
         return described
 
 
@@ -103,7 +110,7 @@ def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
     train = balanced_subset(imdb.train, config.train_samples, config.seed, "train")
     test = balanced_subset(imdb.test, config.test_samples, config.seed, "test")
     train, validation = train_validation_split(train, config.validation_fraction, config.seed)
-    return PreparedData(train, validation, test, imdb.source)
+    return PreparedData(train, validation, test, imdb.source, imdb.quality)
 
 
 def pretrained_source(spec: EncoderSpec) -> EncoderSource:
@@ -146,8 +153,9 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) ->
     """A stable hash of everything that determines a run's outcome, and nothing else.
 
     In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
-    name encodes), every hyperparameter (the learning rate resolved), and the exact reviews of each split.
-    Out: when and where it ran, the data's location or format, the stand-in cache location, library versions.
+    name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), and the exact
+    reviews of each split. Out: when and where it ran, the data's location or format, the stand-in cache location,
+    library versions, and the replica count (so the global batch size is not in it).
     """
     if source.weights == WEIGHTS_STANDIN:
         encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
@@ -181,9 +189,10 @@ def _predict_probabilities(model, encoded, batch_size: int, verbose: int) -> np.
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
-              checkpoints: Path | None = None) -> RunResult:
+              distribution: "Distribution | None" = None, checkpoints: Path | None = None) -> RunResult:
     """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
 
+    ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
     With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch and a
     run interrupted earlier resumes from its last saved epoch; the caller deletes the folder once the run file
     is written.
@@ -192,13 +201,16 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     import tf_keras
     from official.nlp import optimization
 
+    from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
+    from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.metrics import classification_metrics
     from benchmark.model import build_classifier, encoder_parameters, load_handle
     from benchmark.pipeline import EncodedSplit, to_dataset, tokenize_split
     from benchmark.training import EpochCheckpoint, EpochTimer, StepLoss, TrainingState
 
     spec = source.spec
+    environment = describe_environment(config.seed)
     learning_rate = resolved_learning_rate(spec, config)
     started = time.perf_counter()
     created = dt.datetime.now(dt.timezone.utc)
@@ -211,10 +223,11 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     test = tokenize_split(data.test, preprocessor, config.seq_length)
     tokenize_seconds = time.perf_counter() - tokenize_start
 
-    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    distribution = distribution or choose_strategy("default")
+    batch_size = distribution.global_batch_size(config.batch_size)
+    steps_per_epoch = math.ceil(len(train) / batch_size)
     total_steps = steps_per_epoch * config.epochs
-    strategy = tf.distribute.get_strategy()
-    with strategy.scope():
+    with distribution.strategy.scope():
         model = build_classifier(source.encoder_handle, config.seq_length, config.dropout)
         optimizer = optimization.create_optimizer(
             init_lr=learning_rate, num_train_steps=total_steps,
@@ -231,21 +244,22 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         subset = before_fine_tuning_subset(data.test, config.seed)
         zero_step = EncodedSplit({k: v[subset] for k, v in test.features.items()}, test.labels[subset])
         progress = {"before_fine_tuning": classification_metrics(
-            zero_step.labels, _predict_probabilities(model, zero_step, config.batch_size, verbose))}
+            zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose))}
     else:
         log.info("%s: resuming from the checkpoint after epoch %d of %d", spec.key, resumed_from, config.epochs)
 
-    timer, steps = EpochTimer(), StepLoss(len(train), config.batch_size, first_step=resumed_from * steps_per_epoch)
+    timer, steps = EpochTimer(), StepLoss(len(train), batch_size, first_step=resumed_from * steps_per_epoch)
     recorder = EpochCheckpoint(state, timer, steps, spec.key, progress)
     if resumed_from < config.epochs:
         model.fit(
-            to_dataset(train, config.batch_size, shuffle_seed=config.seed + resumed_from),
-            validation_data=to_dataset(validation, config.batch_size) if validation else None,
-            epochs=config.epochs, initial_epoch=resumed_from, callbacks=[timer, steps, recorder], verbose=verbose)
+            to_dataset(train, batch_size, shuffle_seed=config.seed + resumed_from),
+            validation_data=to_dataset(validation, batch_size) if validation else None,
+            epochs=config.epochs, initial_epoch=resumed_from,
+            callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose)
     train_seconds = sum(row["seconds"] for row in recorder.history)
 
     eval_start = time.perf_counter()
-    test_metrics = classification_metrics(test.labels, _predict_probabilities(model, test, config.batch_size, verbose))
+    test_metrics = classification_metrics(test.labels, _predict_probabilities(model, test, batch_size, verbose))
     eval_seconds = time.perf_counter() - eval_start
 
     hyperparameters = dataclasses.asdict(config) | {
@@ -253,8 +267,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),
-        "strategy": type(strategy).__name__,
-        "replicas": strategy.num_replicas_in_sync,
+        "global_batch_size": batch_size,
+        "distribution": distribution.describe(),
     }
     return RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
@@ -278,7 +292,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
             "train_examples_per_second": len(train) * config.epochs / train_seconds if train_seconds else 0.0,
             "eval_examples_per_second": len(test) / eval_seconds,
         },
-        environment=describe_environment(config.seed),
+        environment=environment,
         before_fine_tuning=recorder.before_fine_tuning,
         step_history=recorder.step_history,
         resumed_from_epoch=resumed_from,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import difflib
 import logging
 import os
@@ -13,14 +14,18 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from benchmark.baseline import BASELINES, baseline_hash
+from benchmark.data import Imdb
 from benchmark.errors import UsageError
 from benchmark.failures import clear_failure, record_failure
 from benchmark.registry import REGISTRY, EncoderSpec
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs, write_run
 from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
+
+if TYPE_CHECKING:
+    from benchmark.distribute import Distribution
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +96,13 @@ def completed_run(output_dir: Path, config_hash_: str | None) -> RunResult | Non
     return matching[-1] if matching else None
 
 
-def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: PreparedData,
-             command: str) -> tuple[RunResult, Path | None]:
-    """Run ``key`` in this process unless a run file for its configuration exists (then its path is None)."""
+def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: PreparedData, command: str,
+             distribution: "Distribution | None" = None) -> tuple[RunResult, Path | None, bool]:
+    """Run ``key`` in this process unless a run file for its configuration exists.
+
+    Returns the result, the run file written (None when skipped, or on a worker that is not the chief) and
+    whether it was skipped. Checkpoints are kept only for single-worker runs.
+    """
     from benchmark.runner import fine_tune, standin_source
     from benchmark.training import checkpoint_dir
 
@@ -101,7 +110,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
         from benchmark.baseline import run_baseline
 
         if not args.force and (done := completed_run(args.output, planned_hash(key, args, config, data))):
-            return done, None
+            return done, None, True
         result = run_baseline(BASELINES[key], data, config, command)
         checkpoints = None
     else:
@@ -113,23 +122,28 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
             source = pretrained_source(spec)
         identity = config_hash(source, config, data)
         if not args.force and (done := completed_run(args.output, identity)):
-            return done, None
-        checkpoints = checkpoint_dir(args.output, identity)
-        result = fine_tune(source, data, config, command, checkpoints=checkpoints)
+            return done, None, True
+        single_worker = distribution is None or distribution.workers == 1
+        checkpoints = checkpoint_dir(args.output, identity) if single_worker else None
+        result = fine_tune(source, data, config, command, distribution, checkpoints=checkpoints)
+        if distribution is not None and not distribution.is_chief:
+            return result, None, False
     path = write_run(result, args.output)
-    clear_failure(args.output, key)
+    clear_failure(args.output, key, config.seed)
     if checkpoints is not None:
         shutil.rmtree(checkpoints, ignore_errors=True)
         with contextlib.suppress(OSError):
             checkpoints.parent.rmdir()  # only when no other run left checkpoints
-    return result, path
+    return result, path, False
 
 
 def passthrough_args(argv: Sequence[str]) -> list[str]:
-    """The ``run`` arguments without the model selection (``--all``, ``--model KEY``), for a child process."""
+    """The ``run`` arguments without the job selection (``--all``, ``--model``, ``--seed``, ``--seeds``)."""
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--all", action="store_true")
     selection.add_argument("--model", action="append")
+    selection.add_argument("--seed")
+    selection.add_argument("--seeds", nargs="+")
     argv = list(argv)
     if argv and argv[0] == "run":
         argv = argv[1:]
@@ -150,12 +164,12 @@ def _failure_message(returncode: int, tail: Sequence[str]) -> str:
     return f"exit status {returncode}" + (f": {lines[-1][:300]}" if lines else "")
 
 
-def run_child(key: str, passthrough: Sequence[str], command: str) -> tuple[int, str]:
+def run_child(key: str, seed: int, passthrough: Sequence[str], command: str) -> tuple[int, str]:
     """Run ``key`` in a child ``python -m benchmark run`` process; stream its stderr; return its status and error."""
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, **{COMMAND_ENV: command})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-    argv = [sys.executable, "-m", "benchmark", "run", "--model", key, "--suite-child", *passthrough]
+    argv = [sys.executable, "-m", "benchmark", "run", "--model", key, "--seed", str(seed), "--suite-child", *passthrough]
     tail: collections.deque[str] = collections.deque(maxlen=ERROR_TAIL_LINES)
     with subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True, errors="replace") as child:
         try:
@@ -170,29 +184,33 @@ def run_child(key: str, passthrough: Sequence[str], command: str) -> tuple[int, 
     return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
 
 
-def run_suite(keys: Sequence[str], args: argparse.Namespace, config: RunConfig, data: PreparedData,
+def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config: RunConfig, imdb: Imdb,
               command: str, argv: Sequence[str]) -> int:
-    """Each model in its own process: finished configurations skipped, crashes recorded, the rest carried on."""
+    """Each (model, seed) in its own process: finished configurations skipped, crashes recorded, the rest go on."""
     from benchmark.report import write_leaderboard
+    from benchmark.runner import prepare_data
 
     passthrough = passthrough_args(argv)
     ran = skipped = 0
     failed: list[str] = []
-    for position, key in enumerate(keys, 1):
-        identity = planned_hash(key, args, config, data)
+    several_seeds = len({seed for _, seed in jobs}) > 1
+    for position, (key, seed) in enumerate(jobs, 1):
+        label = f"{key} (seed {seed})" if several_seeds else key
+        seeded = dataclasses.replace(config, seed=seed)
+        identity = planned_hash(key, args, seeded, prepare_data(imdb, seeded))
         if not args.force and (done := completed_run(args.output, identity)):
             skipped += 1
             log.info("[%d/%d] %s: skipped, run file %s.json has this configuration (%s); --force reruns",
-                     position, len(keys), key, done.run_id, identity)
+                     position, len(jobs), label, done.run_id, identity)
             continue
-        log.info("[%d/%d] %s: starting in its own process", position, len(keys), key)
-        returncode, error = run_child(key, passthrough, command)
+        log.info("[%d/%d] %s: starting in its own process", position, len(jobs), label)
+        returncode, error = run_child(key, seed, passthrough, command)
         if returncode == 0:
             ran += 1
             continue
-        failed.append(key)
-        record_failure(args.output, key, model_name(key), identity or "", error, command)
-        log.error("%s failed: %s", key, error)
+        failed.append(label)
+        record_failure(args.output, key, model_name(key), identity or "", error, command, seed)
+        log.error("%s failed: %s", label, error)
     page, _ = write_leaderboard(args.output)
     print(f"suite: {ran} run, {skipped} skipped (already done), {len(failed)} failed"
           + (f" ({', '.join(failed)})" if failed else "") + f" -> {page}", flush=True)

@@ -5,7 +5,9 @@ import tarfile
 import numpy as np
 import pytest
 
-from benchmark.data import balanced_subset, clean_review, load_imdb, train_validation_split
+from pathlib import Path
+
+from benchmark.data import balanced_subset, clean_review, count_shared, load_imdb, train_validation_split
 from benchmark.errors import UsageError
 
 
@@ -90,3 +92,68 @@ def test_validation_split_is_stratified_and_disjoint(aclimdb):
     assert train_validation_split(train, 0.0, seed=3) == (train, None)
     with pytest.raises(UsageError, match="validation-fraction"):
         train_validation_split(train, 1.0, seed=3)
+
+
+def _copy_of(aclimdb, tmp_path):
+    import shutil
+
+    return Path(shutil.copytree(aclimdb, tmp_path / "aclImdb"))
+
+
+def test_odd_files_are_counted_and_reported_once(aclimdb, tmp_path, caplog):
+    root = _copy_of(aclimdb, tmp_path)
+    (root / "train" / "pos" / "900_9.txt").write_bytes("Caf\xe9 cr\xe8me, superb".encode("latin-1"))
+    (root / "train" / "neg" / "901_1.txt").write_bytes("Na\xefve and dull".encode("latin-1"))
+    (root / "test" / "neg" / "902_2.txt").write_text("  <br /><br />  ")
+    (root / "train" / "neutral").mkdir()
+    (root / "train" / "neutral" / "1_5.txt").write_text("so-so")
+    (root / "train" / "unsup").mkdir()
+    (root / "train" / "unsup" / "1_0.txt").write_text("unlabelled, as in the original archive")
+    with caplog.at_level("WARNING", logger="benchmark.data"):
+        imdb = load_imdb(root)
+    assert imdb.quality.not_utf8_files == 2 and imdb.quality.empty_reviews_skipped == 1
+    assert imdb.quality.ignored_folders == ("train/neutral",)
+    assert "Café crème, superb" in imdb.train.texts and len(imdb.train) == 50 and len(imdb.test) == 48
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 3
+    assert any("2 review files are not UTF-8" in m for m in messages)
+    assert any("1 empty review files were skipped" in m for m in messages)
+    assert any("train/neutral" in m and "unsup" not in m for m in messages)
+
+
+def test_duplicates_across_train_and_test_are_counted(aclimdb, tmp_path, caplog):
+    root = _copy_of(aclimdb, tmp_path)
+    for i, source in enumerate(sorted((root / "train" / "pos").glob("*.txt"))[:3]):
+        (root / "test" / "pos" / f"80{i}_9.txt").write_bytes(source.read_bytes())
+    with caplog.at_level("WARNING", logger="benchmark.data"):
+        imdb = load_imdb(root)
+    assert imdb.quality.test_reviews_also_in_train == 3
+    assert count_shared(imdb.train, imdb.test) == 3
+    assert any("3 test reviews also occur in the training split" in r.getMessage() for r in caplog.records)
+
+
+def test_tfds_download_failure_says_to_use_data_dir(monkeypatch):
+    import tensorflow_datasets as tfds
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("Failed to establish a new connection\nmore detail")
+
+    monkeypatch.setattr(tfds, "load", offline)
+    with pytest.raises(UsageError, match=r"could not load imdb_reviews .*Failed to establish.*pass --data-dir"):
+        load_imdb(None)
+
+
+def test_tfds_reviews_are_cleaned_and_labelled(monkeypatch):
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    def fake_load(name, split, as_supervised):
+        assert name == "imdb_reviews" and split == ["train", "test"] and as_supervised
+        make = lambda texts, labels: tf.data.Dataset.from_tensor_slices((texts, labels))  # noqa: E731
+        return (make([b"Great!<br />Loved it", b"Dull."], [1, 0]), make([b"Bad", "Caf\xe9 fine".encode()], [0, 1]))
+
+    monkeypatch.setattr(tfds, "load", fake_load)
+    imdb = load_imdb(None)
+    assert imdb.source == "tfds:imdb_reviews"
+    assert dict(zip(imdb.train.texts, imdb.train.labels.tolist())) == {"Great! Loved it": 1, "Dull.": 0}
+    assert dict(zip(imdb.test.texts, imdb.test.labels.tolist())) == {"Bad": 0, "Café fine": 1}

@@ -142,12 +142,14 @@ def test_failed_runs_get_a_row_and_their_error(tmp_path):
 
     write_run(make_run("good", 0.8), tmp_path)
     record_failure(tmp_path, "bad", "Bad Model", "h", "process killed by SIGKILL (out of memory, or killed)",
-                   "python -m benchmark run --all")
+                   "python -m benchmark run --all", 42)
     text = write_leaderboard(tmp_path)[0].read_text()
     failed = [line for line in _table(text) if line.startswith("| ✗ |")]
     assert len(failed) == 1 and "Bad Model (`bad`)" in failed[0] and "**failed**" in failed[0]
     assert "## Failed runs" in text and "process killed by SIGKILL (out of memory, or killed)" in text
-    clear_failure(tmp_path, "bad")
+    clear_failure(tmp_path, "bad", 7)  # another seed's failure stays
+    assert "Failed runs" in write_leaderboard(tmp_path)[0].read_text()
+    clear_failure(tmp_path, "bad", 42)
     assert "Failed runs" not in write_leaderboard(tmp_path)[0].read_text()
 
 

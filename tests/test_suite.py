@@ -79,8 +79,10 @@ def test_skip_decision_needs_a_run_file_with_the_same_hash(tmp_path):
     (["run", "--model", "a", "--offline", "--model=b", "--output", "out"], ["--offline", "--output", "out"]),
     (["run", "--models-dir", "m", "--model", "a", "--test-samples", "-5", "--force"],
      ["--models-dir", "m", "--test-samples", "-5", "--force"]),
+    (["run", "--a", "--seeds", "1", "2", "--epochs", "1"], ["--epochs", "1"]),
+    (["run", "--model", "a", "--seed", "7", "--offline"], ["--offline"]),
 ])
-def test_child_arguments_drop_only_the_model_selection(argv, expected):
+def test_child_arguments_drop_only_the_job_selection(argv, expected):
     assert passthrough_args(argv) == expected
 
 

@@ -34,7 +34,7 @@ def test_failing_model_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimd
     assert result.returncode == 1, result.stderr[-3000:]
     assert "suite: 1 run, 0 skipped (already done), 1 failed (small_bert_l2_h128)" in result.stdout
     assert list(_runs(tmp_path)) == ["tfidf_logreg"]
-    failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}.json").read_text())
+    failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}-seed42.json").read_text())
     assert failure["error"].startswith("cannot load encoder") and "--model tfidf_logreg" in failure["command"]
     board = (tmp_path / "out" / "leaderboard.md").read_text()
     assert next(line for line in board.splitlines() if line.startswith("| 1 |")).count("`tfidf_logreg`") == 1
