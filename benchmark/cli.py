@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin``."""
+"""Command line: ``python -m benchmark list | run | report | build-standin | predict | serve``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from benchmark.cli_use import COMMANDS as USE_COMMANDS
+from benchmark.cli_use import add_commands as add_use_commands
+from benchmark.cli_use import run_command as run_use_command
 from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
 
@@ -57,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--offline", action="store_true",
                      help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
     run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
+    run.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=None,
+                     help="export every fine-tuned model to <models-dir>/<key>-<run id>/ (default: only the best "
+                          "of a suite of several models; --no-save-model: none)")
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -65,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
     _add_standin_options(standin)
+    add_use_commands(commands)
     return parser
 
 
@@ -124,6 +131,9 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.report import write_leaderboard
     from benchmark.results import write_run
     from benchmark.runner import fine_tune, pretrained_source, standin_source
+    from benchmark.saving import save_hook, save_policy, suite_exports
+
+    policy = save_policy(args.save_model, len(specs), args.models_dir)
 
     log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
     failures = 0
@@ -135,7 +145,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
                 source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
             else:
                 source = pretrained_source(spec)
-            result = fine_tune(source, data, config, command)
+            result = fine_tune(source, data, config, command, on_trained=save_hook(policy) if policy else None)
         except UsageError as error:
             if len(specs) == 1:
                 raise
@@ -152,6 +162,9 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         print(f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
               f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
               f"{result.timing['wall_seconds']:.0f}s -> {path} ; {page}", flush=True)
+    for export in suite_exports(policy) if policy else []:
+        label = " [stand-in: random weights]" if export.card.is_standin else ""
+        print(f"exported {export.card.key}{label} ({export.card.selection}) -> {export.path}", flush=True)
     if failures:
         log.error("%d of %d models failed; see the messages above", failures, len(specs))
         return 1
@@ -200,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, command)
         if args.command == "report":
             return cmd_report(args)
+        if args.command in USE_COMMANDS:
+            return run_use_command(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -11,7 +11,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
 from benchmark.errors import UsageError
@@ -140,8 +140,13 @@ def _history(keras_history: dict[str, list[float]], epoch_seconds: list[float]) 
     return rows
 
 
-def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str) -> RunResult:
-    """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result."""
+def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
+              on_trained: Callable[[Any, RunResult], None] | None = None) -> RunResult:
+    """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
+
+    ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
+    (``benchmark.saving.save_hook`` exports it).
+    """
     import tensorflow as tf
     import tf_keras
     from official.nlp import optimization
@@ -204,7 +209,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "strategy": type(strategy).__name__,
         "replicas": strategy.num_replicas_in_sync,
     }
-    return RunResult(
+    result = RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
         created=created.isoformat(timespec="seconds"),
         command=command,
@@ -228,3 +233,6 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         },
         environment=describe_environment(config.seed),
     )
+    if on_trained is not None:
+        on_trained(model, result)
+    return result
