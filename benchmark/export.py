@@ -36,13 +36,16 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
       ``logit`` (float32[batch]); loading it needs only TensorFlow and tensorflow-text.
     """
     import tensorflow as tf
+    import tf_keras
 
     from benchmark.model import load_handle
 
     preprocessor = load_handle(preprocessor_handle, "preprocessor")
     module = tf.Module(name="sentiment_classifier")
     module.preprocessor = preprocessor
-    module.classifier = model
+    # The same layers and weights without the training model's optimizer: its slots would triple the export's
+    # size, and reloading them needs Keras.
+    module.classifier = tf_keras.Model(model.inputs, model.outputs, name="classifier")
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=SIGNATURE_INPUT)])
     def serve(text: tf.Tensor) -> dict[str, tf.Tensor]:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from benchmark.results import WEIGHTS_STANDIN, RunResult
+from benchmark.results import WEIGHTS_STANDIN, RunResult, round_floats
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"
@@ -92,7 +92,7 @@ class ModelCard:
         return cls(**{name: raw[name] for name in names})
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2) + "\n"
+        return json.dumps(round_floats(self.to_dict()), indent=2) + "\n"  # rounded as the run file is
 
     def to_markdown(self) -> str:
         """The human-readable card; a stand-in export says so first, in bold."""

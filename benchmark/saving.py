@@ -76,7 +76,7 @@ def save_hook(policy: SavePolicy) -> SaveHook:
                 log.info("not exporting %s: %s exported earlier in this suite scores at least as well",
                          result.key, best.card.key)
                 return
-            selection = f"best model of its suite so far by {_describe(validation)}"
+            selection = f"best of its suite by {_describe(validation)}"
         else:
             selection = "--save-model"
         card = ModelCard.from_run(result, selection, policy.suite_id)

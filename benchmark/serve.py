@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 from benchmark.errors import UsageError
-from benchmark.predict import MAX_REVIEW_CHARS, Predictor
+from benchmark.predict import MAX_REVIEW_CHARS, Predictor, check_review
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ PAGE = """<!doctype html>
 {% if card.is_standin %}<p class="standin" id="standin">{{ standin_warning }}</p>{% endif %}
 <form method="post" action="/">
  <label for="review">Review</label>
- <textarea id="review" name="review" rows="7" maxlength="{{ max_chars }}"
+ <textarea id="review" name="review" rows="7"
   placeholder="Type or paste a movie review">{{ review }}</textarea>
  <button id="classify" type="submit">Classify</button>
 </form>
@@ -84,13 +85,13 @@ def create_app(predictor: Predictor, results_dir: Path):
         body = render_template_string(
             PAGE, card=predictor.card, standin_warning=STANDIN_WARNING, review=review, prediction=prediction,
             error=error, leaderboard=render_leaderboard(board_path), leaderboard_path=str(board_path),
-            plots=plot_names(results_dir), max_chars=MAX_REVIEW_CHARS)
+            plots=plot_names(results_dir))
         return body, status
 
     def classify(text: str):
         """(prediction, None) or (None, message) - bad input never raises out of a request."""
         try:
-            return predictor.predict([text])[0], None
+            return predictor.predict([check_review(text)])[0], None
         except UsageError as error:
             return None, str(error)
         except Exception as error:  # noqa: BLE001 - the page must answer whatever the model does
@@ -135,10 +136,12 @@ def serve(predictor: Predictor, results_dir: Path, port: int) -> None:
     from werkzeug.serving import make_server
 
     try:
+        with socket.socket() as probe:  # werkzeug exits on a taken port; say it in one line instead
+            probe.bind((HOST, port))
         server = make_server(HOST, port, create_app(predictor, results_dir), threaded=True)
-    except OSError as error:
-        raise UsageError(f"cannot listen on {HOST}:{port} ({error.strerror or error}): "
-                         "pass another --port (0 picks a free one)") from None
+    except (OSError, SystemExit) as error:
+        reason = getattr(error, "strerror", None) or "address in use"
+        raise UsageError(f"cannot listen on {HOST}:{port} ({reason}): pass another --port (0 picks a free one)") from None
     label = " [stand-in: random weights]" if predictor.card.is_standin else ""
     print(f"Serving {predictor.card.key}{label} at http://{HOST}:{server.server_port}/ "
           "(Ctrl+C to stop)", flush=True)
