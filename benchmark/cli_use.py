@@ -32,7 +32,8 @@ def add_commands(commands) -> None:
     _add_model_options(serve)
     serve.add_argument("--results", type=Path, default=Path("results"),
                        help="results folder whose leaderboard and plots the page shows (default: results/)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0: any free)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0: any free)")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -46,10 +47,15 @@ def run_command(args: argparse.Namespace) -> int:
         predictions = predictor.predict(texts)
         _print_predictions(predictor, predictions, args.json)
         return 0
-    from benchmark.serve import serve
+    try:
+        import flask  # noqa: F401
+        import markdown  # noqa: F401
+    except ImportError as error:
+        raise UsageError(f"serve needs the [serve] extra ({error.name} is missing): "
+                         "pip install -e '.[serve]'") from None
+    from benchmark.serve import check_port, serve
 
-    if not 0 <= args.port < 65536:
-        raise UsageError(f"--port must be in 0..65535, got {args.port}")
+    check_port(args.port)
     predictor = _load(resolve_model(args.model, args.models_dir))
     serve(predictor, args.results, args.port)
     return 0

@@ -15,8 +15,8 @@ EXPORT_FORMAT_VERSION = 1
 SIGNATURE = "serving_default"
 SIGNATURE_INPUT = "text"
 LABELS = ("negative", "positive")
-STANDIN_WARNING = ("STAND-IN: this model's encoder had RANDOM weights (built offline with the published architecture), "
-                   "not pretrained ones. Its predictions are close to guessing and mean nothing about the real model.")
+STANDIN_WARNING = ("STAND-IN: this model's encoder started from RANDOM weights (built offline with the published "
+                   "architecture), not pretrained ones. Its predictions and accuracy say nothing about the real model.")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -42,8 +42,7 @@ PAGE = """<!doctype html>
  data-probability="{{ "%.4f"|format(prediction.probability) }}">Sentiment:
  <strong class="{{ prediction.label }}" id="label">{{ prediction.label }}</strong>
  with probability <strong id="probability">{{ "%.1f"|format(100 * prediction.probability) }}%</strong></p>{% endif %}
-<h2>Leaderboard</h2>
-<div id="leaderboard">{% if leaderboard %}{{ leaderboard|safe }}{% else %}
+<div id="leaderboard">{% if leaderboard %}{{ leaderboard|safe }}{% else %}<h2>Leaderboard</h2>
 <p class="muted">No leaderboard at {{ leaderboard_path }}: <code>python -m benchmark run ...</code> writes one.</p>{% endif %}</div>
 {% if plots %}<h2>Plots</h2>{% for plot in plots %}
 <figure><img src="/plots/{{ plot }}" alt="{{ plot }}"><figcaption class="muted">{{ plot }}</figcaption></figure>
@@ -131,20 +130,29 @@ def create_app(predictor: Predictor, results_dir: Path):
     return app
 
 
+def check_port(port: int) -> None:
+    """A UsageError unless ``port`` is free on 127.0.0.1 (checked before the model loads; 0 is always free)."""
+    if not 0 <= port < 65536:
+        raise UsageError(f"--port must be in 0..65535, got {port}")
+    try:
+        with socket.socket() as probe:
+            probe.bind((HOST, port))
+    except OSError as error:
+        raise UsageError(f"cannot listen on {HOST}:{port} ({error.strerror or error}): "
+                         "pass another --port (0 picks a free one)") from None
+
+
 def serve(predictor: Predictor, results_dir: Path, port: int) -> None:
     """Serve the page on 127.0.0.1 until Ctrl+C, printing its address first."""
     from werkzeug.serving import make_server
 
+    check_port(port)
     try:
-        with socket.socket() as probe:  # werkzeug exits on a taken port; say it in one line instead
-            probe.bind((HOST, port))
         server = make_server(HOST, port, create_app(predictor, results_dir), threaded=True)
-    except (OSError, SystemExit) as error:
-        reason = getattr(error, "strerror", None) or "address in use"
-        raise UsageError(f"cannot listen on {HOST}:{port} ({reason}): pass another --port (0 picks a free one)") from None
+    except (OSError, SystemExit):  # werkzeug exits when the port was taken since check_port
+        raise UsageError(f"cannot listen on {HOST}:{port}: pass another --port (0 picks a free one)") from None
     label = " [stand-in: random weights]" if predictor.card.is_standin else ""
-    print(f"Serving {predictor.card.key}{label} at http://{HOST}:{server.server_port}/ "
-          "(Ctrl+C to stop)", flush=True)
+    print(f"Serving {predictor.card.key}{label} at http://{HOST}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
