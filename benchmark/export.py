@@ -114,7 +114,8 @@ def resolve_model(path_or_key: str, models_dir: Path) -> Export:
     matches = [export for export in find_exports(models_dir) if export.card.key == path_or_key]
     if not matches:
         raise UsageError(f"no export of '{path_or_key}' under {models_dir}/ and no such folder: run "
-                         f"`python -m benchmark run --model {path_or_key} --save-model` first, or give an export folder")
+                         f"`python -m benchmark run --model {path_or_key} --save-model` first, "
+                         "or give an export folder")
     return matches[-1]
 
 

@@ -43,7 +43,8 @@ PAGE = """<!doctype html>
  <strong class="{{ prediction.label }}" id="label">{{ prediction.label }}</strong>
  with probability <strong id="probability">{{ "%.1f"|format(100 * prediction.probability) }}%</strong></p>{% endif %}
 <div id="leaderboard">{% if leaderboard %}{{ leaderboard|safe }}{% else %}<h2>Leaderboard</h2>
-<p class="muted">No leaderboard at {{ leaderboard_path }}: <code>python -m benchmark run ...</code> writes one.</p>{% endif %}</div>
+<p class="muted">No leaderboard at {{ leaderboard_path }}: <code>python -m benchmark run ...</code> writes one.</p>
+{% endif %}</div>
 {% if plots %}<h2>Plots</h2>{% for plot in plots %}
 <figure><img src="/plots/{{ plot }}" alt="{{ plot }}"><figcaption class="muted">{{ plot }}</figcaption></figure>
 {% endfor %}{% endif %}

@@ -43,7 +43,8 @@ def test_run_save_model_writes_export_with_card(tiny_export):
     assert card["weights"] == "stand-in" and "RANDOM weights" in card["warning"]
     assert card["run_id"] == run["run_id"] and card["test"] == run["test"]
     assert card["hyperparameters"] == run["hyperparameters"] and card["data"] == run["data"]
-    assert card["seq_length"] == 32 and card["validation"]["validation_accuracy"] == run["history"][-1]["validation_accuracy"]
+    assert card["seq_length"] == 32
+    assert card["validation"]["validation_accuracy"] == run["history"][-1]["validation_accuracy"]
     markdown = (tiny_export.path / "model_card.md").read_text()
     first_lines = markdown.splitlines()[:3]
     assert any(line.startswith("> **STAND-IN") for line in first_lines), first_lines

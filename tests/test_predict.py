@@ -28,7 +28,8 @@ def test_predict_csv_input_as_json_matches_text_arguments(tiny_export, tmp_path)
     with table.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "text"])
-        writer.writerows([[i, text] for i, text in enumerate(REVIEWS)] + [[9, "Ünïcode, \"quoted\",\nmultiline: great"]])
+        writer.writerows([[i, text] for i, text in enumerate(REVIEWS)])
+        writer.writerow([9, "Ünïcode, \"quoted\",\nmultiline: great"])
     result = run_cli("predict", "--model", str(tiny_export.path), "--input", str(table), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     output = json.loads(result.stdout)

@@ -71,7 +71,8 @@ def test_json_api(client):
     assert answer.status_code == 200
     assert answer.json["label"] == "positive" and 0.5 <= answer.json["probability"] <= 1
     assert answer.json["weights"] == "stand-in" and answer.json["model"] == TINY_MODEL
-    assert client.post("/api/predict", json={"text": ""}).json == {"error": "the review is empty: give the text of a review"}
+    empty = client.post("/api/predict", json={"text": ""})
+    assert empty.status_code == 400 and empty.json == {"error": "the review is empty: give the text of a review"}
     assert client.post("/api/predict", data="not json").status_code == 400
 
 
