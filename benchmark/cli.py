@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin``."""
+"""Command line: ``python -m benchmark list | run | report | build-standin | predict | serve``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmark.distribute import STRATEGIES
+from benchmark.cli_use import COMMANDS as USE_COMMANDS
+from benchmark.cli_use import add_commands as add_use_commands
+from benchmark.cli_use import run_command as run_use_command
 from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
 
@@ -65,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
     run.add_argument("--cpu-replicas", type=_whole_number, default=1, metavar="N",
                      help="split the CPU into N logical devices (tries mirrored/multiworker without GPUs)")
+    run.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=None,
+                     help="export every fine-tuned model to <models-dir>/<key>-<run id>/ (default: only the best "
+                          "of a suite of several models; --no-save-model: none)")
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -73,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
     _add_standin_options(standin)
+    add_use_commands(commands)
     return parser
 
 
@@ -139,6 +146,9 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.report import write_leaderboard
     from benchmark.results import write_run
     from benchmark.runner import fine_tune, prepare_data, pretrained_source, standin_source
+    from benchmark.saving import save_hook, save_policy, suite_exports
+
+    policy = save_policy(args.save_model, len(specs), args.models_dir)
 
     jobs = [(spec, seed) for spec in specs for seed in seeds]
     failures = 0
@@ -153,7 +163,8 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
                 source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
             else:
                 source = pretrained_source(spec)
-            result = fine_tune(source, data, seeded, command, distribution)
+            result = fine_tune(source, data, seeded, command, distribution,
+                               on_trained=save_hook(policy) if policy and distribution.is_chief else None)
         except UsageError as error:
             if len(jobs) == 1:
                 raise
@@ -174,6 +185,9 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         path = write_run(result, args.output)
         page, _ = write_leaderboard(args.output)
         print(f"{summary} -> {path} ; {page}", flush=True)
+    for export in suite_exports(policy) if policy and distribution.is_chief else []:
+        label = " [stand-in: random weights]" if export.card.is_standin else ""
+        print(f"exported {export.card.key}{label} ({export.card.selection}) -> {export.path}", flush=True)
     if failures:
         log.error("%d of %d runs failed; see the messages above", failures, len(jobs))
         return 1
@@ -222,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, command)
         if args.command == "report":
             return cmd_report(args)
+        if args.command in USE_COMMANDS:
+            return run_use_command(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -11,7 +11,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.errors import UsageError
@@ -148,10 +148,13 @@ def _history(keras_history: dict[str, list[float]], epoch_seconds: list[float]) 
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
-              distribution: "Distribution | None" = None) -> RunResult:
+              distribution: "Distribution | None" = None,
+              on_trained: Callable[[Any, RunResult], None] | None = None) -> RunResult:
     """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
 
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
+    ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
+    (``benchmark.saving.save_hook`` exports it).
     """
     import tensorflow as tf
     import tf_keras
@@ -219,7 +222,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "global_batch_size": batch_size,
         "distribution": distribution.describe(),
     }
-    return RunResult(
+    result = RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
         created=created.isoformat(timespec="seconds"),
         command=command,
@@ -243,3 +246,6 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         },
         environment=environment,
     )
+    if on_trained is not None:
+        on_trained(model, result)
+    return result
