@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin``."""
+"""Command line: ``python -m benchmark list | run | report | build-standin | predict | serve``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmark.distribute import STRATEGIES
+from benchmark.cli_use import COMMANDS as USE_COMMANDS
+from benchmark.cli_use import add_commands as add_use_commands
+from benchmark.cli_use import run_command as run_use_command
 from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
 
@@ -68,10 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="rerun models whose run file for the same configuration already exists")
     run.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--suite-id", help=argparse.SUPPRESS)
     run.add_argument("--strategy", choices=STRATEGIES, default="auto",
                      help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
     run.add_argument("--cpu-replicas", type=_whole_number, default=1, metavar="N",
                      help="split the CPU into N logical devices (tries mirrored/multiworker without GPUs)")
+    run.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=None,
+                     help="export every fine-tuned model to <models-dir>/<key>-<run id>/ (default: only the best "
+                          "of a suite of several models; --no-save-model: none)")
     _add_standin_options(run)
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
@@ -80,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
     _add_standin_options(standin)
+    add_use_commands(commands)
     return parser
 
 
@@ -140,15 +148,18 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     imdb = load_imdb(args.data_dir)
     jobs = [(key, seed) for key in keys for seed in seeds]
     if len(jobs) > 1 and not args.suite_child:
+        from benchmark.saving import save_policy
         from benchmark.suite import run_suite
 
-        return run_suite(jobs, args, config, imdb, command, args.argv)
+        policy = save_policy(args.save_model, len(keys), args.models_dir)
+        return run_suite(jobs, args, config, imdb, command, args.argv, policy)
     if args.suite_child:
         command = os.environ.get(COMMAND_ENV, command)
     from benchmark.baseline import BASELINES
     from benchmark.failures import record_failure
     from benchmark.report import write_leaderboard
-    from benchmark.suite import model_name, run_here
+    from benchmark.saving import SavePolicy, save_hook, save_policy
+    from benchmark.suite import model_name, print_exports, run_here
 
     ((key, seed),) = jobs
     config = dataclasses.replace(config, seed=seed)
@@ -162,10 +173,15 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
         log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,
                  ", ".join(distribution.devices))
+    # A suite's child exports under the suite's policy (its id and mode come from the parent); alone, its own.
+    policy = (SavePolicy(Path(args.models_dir), "every" if args.save_model else "best", args.suite_id)
+              if args.suite_id else save_policy(args.save_model, 1, args.models_dir))
+    chief = distribution is None or distribution.is_chief
+    on_trained = save_hook(policy) if policy and chief and key not in BASELINES else None
     log.info("%s, seed %d%s", model_name(key), seed,
              " - stand-in, random weights" if args.offline and key not in BASELINES else "")
     try:
-        result, path, skipped = run_here(key, args, config, data, command, distribution)
+        result, path, skipped = run_here(key, args, config, data, command, distribution, on_trained)
     except UsageError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
@@ -189,6 +205,8 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
               f"--force reruns -> {page}", flush=True)
         return 0
     print(f"{summary} -> {path} ; {page}", flush=True)
+    if not args.suite_child:
+        print_exports(policy)  # a suite's parent reports its children's exports
     return 0
 
 
@@ -235,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, command)
         if args.command == "report":
             return cmd_report(args)
+        if args.command in USE_COMMANDS:
+            return run_use_command(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -11,7 +11,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -189,10 +189,14 @@ def _predict_probabilities(model, encoded, batch_size: int, verbose: int) -> np.
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
-              distribution: "Distribution | None" = None, checkpoints: Path | None = None) -> RunResult:
+              distribution: "Distribution | None" = None,
+              on_trained: Callable[[Any, RunResult], None] | None = None,
+              checkpoints: Path | None = None) -> RunResult:
     """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
 
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
+    ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
+    (``benchmark.saving.save_hook`` exports it).
     With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch and a
     run interrupted earlier resumes from its last saved epoch; the caller deletes the folder once the run file
     is written.
@@ -270,7 +274,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "global_batch_size": batch_size,
         "distribution": distribution.describe(),
     }
-    return RunResult(
+    result = RunResult(
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
         created=created.isoformat(timespec="seconds"),
         command=command,
@@ -297,3 +301,6 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         step_history=recorder.step_history,
         resumed_from_epoch=resumed_from,
     )
+    if on_trained is not None:
+        on_trained(model, result)
+    return result

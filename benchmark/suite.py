@@ -26,6 +26,7 @@ from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash
 
 if TYPE_CHECKING:
     from benchmark.distribute import Distribution
+    from benchmark.saving import SaveHook, SavePolicy
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def completed_run(output_dir: Path, config_hash_: str | None) -> RunResult | Non
 
 
 def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: PreparedData, command: str,
-             distribution: "Distribution | None" = None) -> tuple[RunResult, Path | None, bool]:
+             distribution: "Distribution | None" = None,
+             on_trained: "SaveHook | None" = None) -> tuple[RunResult, Path | None, bool]:
     """Run ``key`` in this process unless a run file for its configuration exists.
 
     Returns the result, the run file written (None when skipped, or on a worker that is not the chief) and
@@ -125,7 +127,8 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
             return done, None, True
         single_worker = distribution is None or distribution.workers == 1
         checkpoints = checkpoint_dir(args.output, identity) if single_worker else None
-        result = fine_tune(source, data, config, command, distribution, checkpoints=checkpoints)
+        result = fine_tune(source, data, config, command, distribution, on_trained=on_trained,
+                           checkpoints=checkpoints)
         if distribution is not None and not distribution.is_chief:
             return result, None, False
     path = write_run(result, args.output)
@@ -164,12 +167,14 @@ def _failure_message(returncode: int, tail: Sequence[str]) -> str:
     return f"exit status {returncode}" + (f": {lines[-1][:300]}" if lines else "")
 
 
-def run_child(key: str, seed: int, passthrough: Sequence[str], command: str) -> tuple[int, str]:
+def run_child(key: str, seed: int, passthrough: Sequence[str], command: str,
+              suite_id: str | None = None) -> tuple[int, str]:
     """Run ``key`` in a child ``python -m benchmark run`` process; stream its stderr; return its status and error."""
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, **{COMMAND_ENV: command})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-    argv = [sys.executable, "-m", "benchmark", "run", "--model", key, "--seed", str(seed), "--suite-child", *passthrough]
+    argv = [sys.executable, "-m", "benchmark", "run", "--model", key, "--seed", str(seed), "--suite-child",
+            *(["--suite-id", suite_id] if suite_id else []), *passthrough]
     tail: collections.deque[str] = collections.deque(maxlen=ERROR_TAIL_LINES)
     with subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True, errors="replace") as child:
         try:
@@ -184,9 +189,23 @@ def run_child(key: str, seed: int, passthrough: Sequence[str], command: str) -> 
     return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
 
 
+def print_exports(policy: "SavePolicy | None") -> None:
+    """One line per model exported under ``policy`` (by this process or a suite's children)."""
+    if policy is None:
+        return
+    from benchmark.saving import suite_exports
+
+    for export in suite_exports(policy):
+        label = " [stand-in: random weights]" if export.card.is_standin else ""
+        print(f"exported {export.card.key}{label} ({export.card.selection}) -> {export.path}", flush=True)
+
+
 def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config: RunConfig, imdb: Imdb,
-              command: str, argv: Sequence[str]) -> int:
-    """Each (model, seed) in its own process: finished configurations skipped, crashes recorded, the rest go on."""
+              command: str, argv: Sequence[str], policy: "SavePolicy | None" = None) -> int:
+    """Each (model, seed) in its own process: finished configurations skipped, crashes recorded, the rest go on.
+
+    With a save ``policy``, the children export under its suite id (best of the suite, or every model).
+    """
     from benchmark.report import write_leaderboard
     from benchmark.runner import prepare_data
 
@@ -204,13 +223,14 @@ def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config:
                      position, len(jobs), label, done.run_id, identity)
             continue
         log.info("[%d/%d] %s: starting in its own process", position, len(jobs), label)
-        returncode, error = run_child(key, seed, passthrough, command)
+        returncode, error = run_child(key, seed, passthrough, command, policy.suite_id if policy else None)
         if returncode == 0:
             ran += 1
             continue
         failed.append(label)
         record_failure(args.output, key, model_name(key), identity or "", error, command, seed)
         log.error("%s failed: %s", label, error)
+    print_exports(policy)
     page, _ = write_leaderboard(args.output)
     print(f"suite: {ran} run, {skipped} skipped (already done), {len(failed)} failed"
           + (f" ({', '.join(failed)})" if failed else "") + f" -> {page}", flush=True)

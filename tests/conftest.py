@@ -76,3 +76,26 @@ def run_cli(*args: str, cwd: Path, timeout: int = 600):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     return subprocess.run([sys.executable, "-m", "benchmark", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+# --- exports (issue 7): one tiny offline run exported with `run --save-model`, shared by the export,
+# predict, serve and notebook tests. The synthetic reviews are easy, so this tiny model learns them.
+TINY_EXPORT_RUN = ("--train-samples", "48", "--test-samples", "48", "--epochs", "6", "--batch-size", "8",
+                   "--seq-length", "32", "--learning-rate", "0.003")
+
+
+@pytest.fixture(scope="session")
+def tiny_export(aclimdb, tiny_vocab, tmp_path_factory):
+    """``(root, results dir, models dir, export dir, run file dict)`` of a tiny offline run with ``--save-model``."""
+    import json
+    import types
+
+    root = tmp_path_factory.mktemp("tiny_export")
+    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+                     *TINY_EXPORT_RUN, "--output", "results", "--models-dir", "models", "--save-model", cwd=root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    exports = [path for path in (root / "models").iterdir() if (path / "model_card.json").is_file()]
+    assert len(exports) == 1, exports
+    (run_file,) = (root / "results" / "runs").glob("*.json")
+    return types.SimpleNamespace(root=root, results=root / "results", models=root / "models", path=exports[0],
+                                 run=json.loads(run_file.read_text()), stdout=result.stdout)
