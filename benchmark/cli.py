@@ -105,7 +105,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
         for row in [header, tuple("-" * w for w in widths), *rows]:
             print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-        print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
+        print(f"\n{len(rows)} encoders. "
+              "Parameters are the encoder's (pooler included) at the published vocabulary size.")
     if baselines:
         print(("\n" if keys else "") + "Classical baseline (not a TF-Hub encoder; scikit-learn, included in --all):")
         for spec in baselines:

@@ -129,7 +129,8 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
              f"commit {env.get('git_commit', 'unknown')}"]
     if "per_class" in test:
         per_class = "; ".join(
-            f"{name}: precision {_number(m['precision'], 3)}, recall {_number(m['recall'], 3)}, F1 {_number(m['f1'], 3)}"
+            f"{name}: precision {_number(m['precision'], 3)}, recall {_number(m['recall'], 3)}, "
+            f"F1 {_number(m['f1'], 3)}"
             for name, m in test["per_class"].items())
         lines.append(f"- test: {per_class}; ROC AUC {_number(test.get('roc_auc'), 4)}")
     else:

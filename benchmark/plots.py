@@ -71,8 +71,9 @@ def plot_training_curves(runs: Sequence[RunResult], path: Path) -> None:
         accuracy = [100 * row["validation_accuracy"] for row in run.history if "validation_accuracy" in row]
         if epochs:
             # Hollow markers of different shapes and sizes keep models with equal accuracy visible.
-            accuracy_axis.plot(epochs, accuracy, marker=MARKERS[index % len(MARKERS)], markersize=max(5, 12 - 2 * index),
-                               markerfacecolor="none", markeredgewidth=2, color=color, linewidth=2, label=run_label(run))
+            accuracy_axis.plot(epochs, accuracy, marker=MARKERS[index % len(MARKERS)],
+                               markersize=max(5, 12 - 2 * index), markerfacecolor="none", markeredgewidth=2,
+                               color=color, linewidth=2, label=run_label(run))
     loss_axis.set(title="Training loss per step (faint: each batch; bold: moving average)",
                   xlabel="training step", ylabel="binary cross-entropy")
     accuracy_axis.set(title="Validation accuracy after each epoch", xlabel="epoch", ylabel="accuracy (%)")

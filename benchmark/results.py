@@ -9,7 +9,8 @@ Schema (version 2), one object per file under ``<output>/runs/``:
 - ``data``: source and the sizes and positive counts of the train, validation and test sets
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
 - ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
-- ``test``: metrics on the test set (never used for model selection), from :func:`benchmark.metrics.classification_metrics`:
+- ``test``: metrics on the test set (never used for model selection), from
+  :func:`benchmark.metrics.classification_metrics`:
   ``examples``, ``loss``, ``accuracy``, ``accuracy_ci95`` (95% Wilson interval), ``per_class`` (``negative`` and
   ``positive``: ``precision``, ``recall``, ``f1``, ``support``), ``macro`` (``precision``, ``recall``, ``f1``),
   ``roc_auc``, ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``) and ``threshold``; version 1 files hold only

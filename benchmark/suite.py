@@ -56,7 +56,8 @@ def resolve_keys(use_all: bool, keys: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(keys or ()))
 
 
-def vocab_for(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Sequence[str], learn: bool) -> Path | None:
+def vocab_for(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Sequence[str],
+              learn: bool) -> Path | None:
     """The stand-in vocabulary: ``--vocab``, else one learned from the training reviews (None if not learned yet
     and ``learn`` is False)."""
     from benchmark.vocab import check_vocab_file, learned_vocab, learned_vocab_path

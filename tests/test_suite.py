@@ -12,7 +12,8 @@ from benchmark.errors import UsageError
 from benchmark.registry import REGISTRY
 from benchmark.results import write_run
 from benchmark.runner import RunConfig, prepare_data
-from benchmark.suite import _failure_message, all_model_keys, completed_run, passthrough_args, planned_hash, resolve_keys
+from benchmark.suite import (_failure_message, all_model_keys, completed_run, passthrough_args, planned_hash,
+                             resolve_keys)
 from benchmark.training import batch_losses, batch_sizes
 from test_report import make_run
 

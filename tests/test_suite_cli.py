@@ -59,7 +59,8 @@ def test_killed_suite_resumes_without_retraining_the_finished_model(tmp_path, ac
     monkeypatch.delenv(FAULT_ENV)
     resumed = run_cli(*command, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "tfidf_logreg: skipped" in resumed.stderr and "resuming from the checkpoint after epoch 1 of 2" in resumed.stderr
+    assert "tfidf_logreg: skipped" in resumed.stderr
+    assert "resuming from the checkpoint after epoch 1 of 2" in resumed.stderr
     assert "suite: 1 run, 1 skipped (already done), 0 failed" in resumed.stdout
     assert baseline_file.read_bytes() == baseline_bytes and len(list((tmp_path / "out" / "runs").iterdir())) == 2
     run = _runs(tmp_path)[TINY_MODEL]
