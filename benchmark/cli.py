@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import logging
 import os
 import shlex
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -45,8 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
     which = run.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help="every registered encoder")
-    which.add_argument("--model", action="append", metavar="KEY", help="encoder key (repeat for several)")
+    which.add_argument("--all", action="store_true",
+                       help="every registered encoder and the tfidf_logreg baseline, each in its own process")
+    which.add_argument("--model", action="append", metavar="KEY",
+                       help="encoder key or tfidf_logreg (repeat for several; several run in separate processes)")
     run.add_argument("--epochs", type=_whole_number, default=3)
     run.add_argument("--batch-size", type=_whole_number, default=32)
     run.add_argument("--seq-length", type=_whole_number, default=128, help="tokens per review (max 512)")
@@ -64,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--offline", action="store_true",
                      help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
     run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun models whose run file for the same configuration already exists")
+    run.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--suite-id", help=argparse.SUPPRESS)
     run.add_argument("--strategy", choices=STRATEGIES, default="auto",
                      help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
     run.add_argument("--cpu-replicas", type=_whole_number, default=1, metavar="N",
@@ -84,16 +92,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from benchmark.baseline import BASELINES
+
     keys = list_models(args.pattern)
-    if not keys:
+    baselines = [spec for key, spec in BASELINES.items() if fnmatch.fnmatchcase(key, args.pattern)]
+    if not keys and not baselines:
         raise UsageError(f"no registered model matches '{args.pattern}'")
-    header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
-    rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
-             s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-    print(f"\n{len(rows)} encoders. Parameters are the encoder's (pooler included) at the published vocabulary size.")
+    if keys:
+        header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
+        rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
+                 s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        for row in [header, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print(f"\n{len(rows)} encoders. "
+              "Parameters are the encoder's (pooler included) at the published vocabulary size.")
+    if baselines:
+        print(("\n" if keys else "") + "Classical baseline (not a TF-Hub encoder; scikit-learn, included in --all):")
+        for spec in baselines:
+            print(f"  {spec.key}  {spec.name}: {spec.description}")
     return 0
 
 
@@ -107,21 +124,13 @@ def _check_data_dir(path: Path | None) -> None:
         raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
 
 
-def _vocab_for(spec: EncoderSpec, args: argparse.Namespace, training_texts: Sequence[str]) -> Path:
-    from benchmark.vocab import check_vocab_file, learned_vocab
-
-    if args.vocab is not None:
-        check_vocab_file(args.vocab)
-        return args.vocab
-    return learned_vocab(training_texts, spec.lower_case, Path(args.models_dir) / "vocab")
-
-
 def cmd_run(args: argparse.Namespace, command: str) -> int:
     import dataclasses
 
     from benchmark.runner import RunConfig
+    from benchmark.suite import COMMAND_ENV, resolve_keys
 
-    specs = _selected_specs(args)
+    keys = resolve_keys(args.all, args.model)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction)
@@ -134,63 +143,71 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         check_vocab_file(args.vocab)
 
     from benchmark.data import load_imdb
+    from benchmark.runner import prepare_data
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
     imdb = load_imdb(args.data_dir)
-    _quiet_tensorflow()
-    from benchmark.distribute import choose_strategy
+    jobs = [(key, seed) for key in keys for seed in seeds]
+    if len(jobs) > 1 and not args.suite_child:
+        from benchmark.saving import save_policy
+        from benchmark.suite import run_suite
 
-    distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
-    log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,
-             ", ".join(distribution.devices))
+        policy = save_policy(args.save_model, len(keys), args.models_dir)
+        return run_suite(jobs, args, config, imdb, command, args.argv, policy)
+    if args.suite_child:
+        command = os.environ.get(COMMAND_ENV, command)
+    from benchmark.baseline import BASELINES
+    from benchmark.failures import record_failure
     from benchmark.report import write_leaderboard
-    from benchmark.results import write_run
-    from benchmark.runner import fine_tune, prepare_data, pretrained_source, standin_source
-    from benchmark.saving import save_hook, save_policy, suite_exports
+    from benchmark.saving import SavePolicy, save_hook, save_policy
+    from benchmark.suite import model_name, print_exports, run_here
 
-    policy = save_policy(args.save_model, len(specs), args.models_dir)
+    ((key, seed),) = jobs
+    config = dataclasses.replace(config, seed=seed)
+    data = prepare_data(imdb, config)
+    log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
+    distribution = None
+    if key not in BASELINES:
+        _quiet_tensorflow()
+        from benchmark.distribute import choose_strategy
 
-    jobs = [(spec, seed) for spec in specs for seed in seeds]
-    failures = 0
-    for position, (spec, seed) in enumerate(jobs, 1):
-        seeded = dataclasses.replace(config, seed=seed)
-        data = prepare_data(imdb, seeded)
-        log.info("[%d/%d] %s (%s), seed %d%s", position, len(jobs), spec.name, spec.architecture, seed,
-                 " - stand-in, random weights" if args.offline else "")
-        log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
-        try:
-            if args.offline:
-                source = standin_source(spec, _vocab_for(spec, args, data.train.texts), args.models_dir)
-            else:
-                source = pretrained_source(spec)
-            result = fine_tune(source, data, seeded, command, distribution,
-                               on_trained=save_hook(policy) if policy and distribution.is_chief else None)
-        except UsageError as error:
-            if len(jobs) == 1:
-                raise
-            failures += 1
-            log.error("%s failed: %s", spec.key, error)
-            continue
-        except Exception as error:  # noqa: BLE001 - one model's crash must not end the suite
-            failures += 1
-            log.error("%s failed: %s: %s", spec.key, type(error).__name__, str(error).splitlines()[0][:300] if str(error) else "")
-            continue
-        label = " [stand-in: random weights]" if args.offline else ""
-        summary = (f"{spec.key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
-                   f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
-                   f"{result.timing['wall_seconds']:.0f}s")
-        if not distribution.is_chief:
-            print(f"{summary} (worker: the chief writes the results)", flush=True)
-            continue
-        path = write_run(result, args.output)
-        page, _ = write_leaderboard(args.output)
-        print(f"{summary} -> {path} ; {page}", flush=True)
-    for export in suite_exports(policy) if policy and distribution.is_chief else []:
-        label = " [stand-in: random weights]" if export.card.is_standin else ""
-        print(f"exported {export.card.key}{label} ({export.card.selection}) -> {export.path}", flush=True)
-    if failures:
-        log.error("%d of %d runs failed; see the messages above", failures, len(jobs))
+        distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
+        log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,
+                 ", ".join(distribution.devices))
+    # A suite's child exports under the suite's policy (its id and mode come from the parent); alone, its own.
+    policy = (SavePolicy(Path(args.models_dir), "every" if args.save_model else "best", args.suite_id)
+              if args.suite_id else save_policy(args.save_model, 1, args.models_dir))
+    chief = distribution is None or distribution.is_chief
+    on_trained = save_hook(policy) if policy and chief and key not in BASELINES else None
+    log.info("%s, seed %d%s", model_name(key), seed,
+             " - stand-in, random weights" if args.offline and key not in BASELINES else "")
+    try:
+        result, path, skipped = run_here(key, args, config, data, command, distribution, on_trained)
+    except UsageError:
+        raise
+    except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
+        message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+        log.error("%s", "".join(traceback.format_exception(error)).rstrip())
+        record_failure(args.output, key, model_name(key), "", message, command, seed)
+        write_leaderboard(args.output)
+        print(f"error: {key} failed: {message}", file=sys.stderr)
         return 1
+    label = (" [classical baseline]" if key in BASELINES
+             else " [stand-in: random weights]" if args.offline else "")
+    summary = (f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+               f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+               f"{result.timing['wall_seconds']:.0f}s")
+    if path is None and not skipped:
+        print(f"{summary} (worker: the chief writes the results)", flush=True)
+        return 0
+    page, _ = write_leaderboard(args.output)
+    if skipped:
+        print(f"{key}: skipped, run file {result.run_id}.json has this configuration ({result.config_hash}); "
+              f"--force reruns -> {page}", flush=True)
+        return 0
+    print(f"{summary} -> {path} ; {page}", flush=True)
+    if not args.suite_child:
+        print_exports(policy)  # a suite's parent reports its children's exports
     return 0
 
 
@@ -229,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     command = "python -m benchmark " + shlex.join(argv)
+    args.argv = argv
     try:
         if args.command == "list":
             return cmd_list(args)
@@ -246,6 +264,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
     except KeyboardInterrupt:
-        print("interrupted: the run in progress was not recorded; finished runs are in the results folder",
-              file=sys.stderr)
+        print("interrupted: finished runs are in the results folder; rerun the same command to skip them and "
+              "resume the model in progress from its last epoch checkpoint", file=sys.stderr)
         return 130

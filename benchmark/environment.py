@@ -43,12 +43,14 @@ def git_commit() -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
-def describe_environment(seed: int) -> dict[str, Any]:
-    """Library versions, devices, seed and git commit."""
-    import tensorflow as tf
+def describe_environment(seed: int, accelerators: bool = True) -> dict[str, Any]:
+    """Library versions, devices, seed and git commit (``accelerators=False``: CPU only, without importing TF)."""
+    devices: list[str] = []
+    if accelerators:
+        import tensorflow as tf
 
-    gpus = tf.config.list_physical_devices("GPU")
-    devices = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus]
+        gpus = tf.config.list_physical_devices("GPU")
+        devices = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus]
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -1,15 +1,25 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 1), one object per file under ``<output>/runs/``:
+Schema (version 2), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
-- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained`` or ``stand-in``)
+- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``stand-in`` or ``n/a (classical)``)
 - ``hyperparameters``: every setting of the run (epochs, batch size, sequence length, ...)
 - ``data``: source and the sizes and positive counts of the train, validation and test sets
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
-- ``test``: ``loss`` and ``accuracy`` on the test set (never used for model selection)
-- ``timing``: wall, tokenization, training and evaluation seconds; examples per second
+- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
+- ``test``: metrics on the test set (never used for model selection), from
+  :func:`benchmark.metrics.classification_metrics`:
+  ``examples``, ``loss``, ``accuracy``, ``accuracy_ci95`` (95% Wilson interval), ``per_class`` (``negative`` and
+  ``positive``: ``precision``, ``recall``, ``f1``, ``support``), ``macro`` (``precision``, ``recall``, ``f1``),
+  ``roc_auc``, ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``) and ``threshold``; version 1 files hold only
+  ``loss`` and ``accuracy``
+- ``before_fine_tuning`` (v2): the same metrics for the zero-step model (encoder + untrained head) on a seeded subset
+  of the test set (``examples`` says how many), or ``null`` where there is no such model (classical baseline)
+- ``resumed_from_epoch`` (v2): epochs restored from a checkpoint of an interrupted run (0 when none)
+- ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
+  run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
 """
 
@@ -25,10 +35,12 @@ from benchmark.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 RUNS_FOLDER = "runs"
 WEIGHTS_PRETRAINED = "pretrained"
 WEIGHTS_STANDIN = "stand-in"
+WEIGHTS_CLASSICAL = "n/a (classical)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +58,12 @@ class RunResult:
     hyperparameters: dict[str, Any]
     data: dict[str, Any]
     history: list[dict[str, Any]]
-    test: dict[str, float]
+    test: dict[str, Any]
     timing: dict[str, float]
     environment: dict[str, Any]
+    before_fine_tuning: dict[str, Any] | None = None
+    step_history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    resumed_from_epoch: int = 0
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -60,13 +75,16 @@ class RunResult:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "RunResult":
-        if raw.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"unsupported schema_version {raw.get('schema_version')!r}")
+        version = raw.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise ValueError(f"unsupported schema_version {version!r} (this version reads {READABLE_VERSIONS})")
         names = {field.name for field in dataclasses.fields(cls)}
-        missing = names - raw.keys()
+        added_in_v2 = {"before_fine_tuning", "step_history", "resumed_from_epoch"}
+        required = names - added_in_v2 if version == 1 else names
+        missing = required - raw.keys()
         if missing:
             raise ValueError(f"missing fields: {', '.join(sorted(missing))}")
-        return cls(**{name: raw[name] for name in names})
+        return cls(**{name: raw[name] for name in names if name in raw})
 
 
 def round_floats(value: Any, digits: int = 6) -> Any:

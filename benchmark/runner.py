@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+import numpy as np
+
 from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
@@ -122,39 +124,82 @@ def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> Enc
     return EncoderSource(spec, str(standin.encoder_path), str(standin.preprocessor_path), WEIGHTS_STANDIN)
 
 
-def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) -> str:
-    """A stable hash of everything that determines a run's outcome (not when or where it ran)."""
-    identity = {
-        "model": source.spec.key,
-        "encoder_handle": source.encoder_handle,
-        "preprocessor_handle": source.preprocessor_handle,
-        "weights": source.weights,
-        "hyperparameters": dataclasses.asdict(config),
-        "data": {k: v for k, v in data.describe().items() if k != "source"} | {"source": Path(data.source).name},
-    }
+BEFORE_FINE_TUNING_EXAMPLES = 1000  # test reviews scored by the zero-step model (all when the test set is smaller)
+# Settings whose effect the data fingerprint already captures, left out of the configuration hash.
+HASH_EXCLUDED = ("train_samples", "test_samples", "validation_fraction")
+
+
+def stable_hash(identity: dict[str, Any]) -> str:
+    """16 hex digits of the SHA-256 of ``identity`` as canonical JSON."""
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _history(keras_history: dict[str, list[float]], epoch_seconds: list[float]) -> list[dict[str, Any]]:
-    rows = []
-    for epoch, seconds in enumerate(epoch_seconds):
-        row: dict[str, Any] = {"epoch": epoch + 1, "seconds": seconds}
-        for keras_name, name in (("loss", "train_loss"), ("accuracy", "train_accuracy"),
-                                 ("val_loss", "validation_loss"), ("val_accuracy", "validation_accuracy")):
-            if keras_name in keras_history:
-                row[name] = float(keras_history[keras_name][epoch])
-        rows.append(row)
-    return rows
+def data_fingerprint(data: PreparedData) -> dict[str, str]:
+    """SHA-256 of the labels and texts of each split, in order: same reviews, same fingerprint, whatever the source."""
+    fingerprint = {}
+    for name, split in (("train", data.train), ("validation", data.validation), ("test", data.test)):
+        digest = hashlib.sha256()
+        for text, label in zip(split.texts, split.labels) if split is not None else ():
+            digest.update(f"{int(label)}\t{text}\0".encode("utf-8"))
+        fingerprint[name] = digest.hexdigest()[:16]
+    return fingerprint
+
+
+def resolved_learning_rate(spec: EncoderSpec, config: RunConfig) -> float:
+    return config.learning_rate if config.learning_rate is not None else spec.learning_rate
+
+
+def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) -> str:
+    """A stable hash of everything that determines a run's outcome, and nothing else.
+
+    In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
+    name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), and the exact
+    reviews of each split. Out: when and where it ran, the data's location or format, the stand-in cache location,
+    library versions, and the replica count (so the global batch size is not in it).
+    """
+    if source.weights == WEIGHTS_STANDIN:
+        encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
+                                   "architecture": dataclasses.asdict(source.spec) | {"name": None, "citation": None}}
+    else:
+        encoder = {"encoder_handle": source.encoder_handle, "preprocessor_handle": source.preprocessor_handle}
+    hyperparameters = {k: v for k, v in dataclasses.asdict(config).items() if k not in HASH_EXCLUDED}
+    identity = {
+        "model": source.spec.key,
+        "weights": source.weights,
+        "encoder": encoder,
+        "hyperparameters": hyperparameters | {"learning_rate": resolved_learning_rate(source.spec, config)},
+        "data": data_fingerprint(data),
+    }
+    return stable_hash(identity)
+
+
+def before_fine_tuning_subset(test: Split, seed: int, limit: int = BEFORE_FINE_TUNING_EXAMPLES) -> np.ndarray:
+    """Seeded indices of at most ``limit`` test reviews for the zero-step evaluation, in test-set order."""
+    if len(test) <= limit:
+        return np.arange(len(test))
+    return np.sort(np.random.default_rng(seed + 2).choice(len(test), limit, replace=False))
+
+
+def _predict_probabilities(model, encoded, batch_size: int, verbose: int) -> np.ndarray:
+    from benchmark.metrics import sigmoid
+    from benchmark.pipeline import to_dataset
+
+    logits = model.predict(to_dataset(encoded, batch_size).map(lambda features, label: features), verbose=verbose)
+    return sigmoid(np.asarray(logits).reshape(-1))
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
               distribution: "Distribution | None" = None,
-              on_trained: Callable[[Any, RunResult], None] | None = None) -> RunResult:
+              on_trained: Callable[[Any, RunResult], None] | None = None,
+              checkpoints: Path | None = None) -> RunResult:
     """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
 
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
     ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
     (``benchmark.saving.save_hook`` exports it).
+    With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch and a
+    run interrupted earlier resumes from its last saved epoch; the caller deletes the folder once the run file
+    is written.
     """
     import tensorflow as tf
     import tf_keras
@@ -163,12 +208,14 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
+    from benchmark.metrics import classification_metrics
     from benchmark.model import build_classifier, encoder_parameters, load_handle
-    from benchmark.pipeline import to_dataset, tokenize_split
+    from benchmark.pipeline import EncodedSplit, to_dataset, tokenize_split
+    from benchmark.training import EpochCheckpoint, EpochTimer, StepLoss, TrainingState
 
     spec = source.spec
     environment = describe_environment(config.seed)
-    learning_rate = config.learning_rate if config.learning_rate is not None else spec.learning_rate
+    learning_rate = resolved_learning_rate(spec, config)
     started = time.perf_counter()
     created = dt.datetime.now(dt.timezone.utc)
     tf_keras.utils.set_random_seed(config.seed)
@@ -193,25 +240,30 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
                       loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
                       metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
 
-    epoch_seconds: list[float] = []
-
-    class EpochTimer(tf_keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_seconds.append(time.perf_counter() - self._start)
-
     verbose = 1 if sys.stdout.isatty() else 2
-    train_start = time.perf_counter()
-    fitted = model.fit(
-        to_dataset(train, batch_size, shuffle_seed=config.seed),
-        validation_data=to_dataset(validation, batch_size) if validation else None,
-        epochs=config.epochs, callbacks=[StopOnNonFiniteLoss(), EpochTimer()], verbose=verbose)
-    train_seconds = time.perf_counter() - train_start
+    state = TrainingState(checkpoints, model, optimizer) if checkpoints is not None else None
+    progress = state.restore() if state is not None else None
+    resumed_from = progress["epochs_done"] if progress else 0
+    if progress is None:
+        subset = before_fine_tuning_subset(data.test, config.seed)
+        zero_step = EncodedSplit({k: v[subset] for k, v in test.features.items()}, test.labels[subset])
+        progress = {"before_fine_tuning": classification_metrics(
+            zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose))}
+    else:
+        log.info("%s: resuming from the checkpoint after epoch %d of %d", spec.key, resumed_from, config.epochs)
+
+    timer, steps = EpochTimer(), StepLoss(len(train), batch_size, first_step=resumed_from * steps_per_epoch)
+    recorder = EpochCheckpoint(state, timer, steps, spec.key, progress)
+    if resumed_from < config.epochs:
+        model.fit(
+            to_dataset(train, batch_size, shuffle_seed=config.seed + resumed_from),
+            validation_data=to_dataset(validation, batch_size) if validation else None,
+            epochs=config.epochs, initial_epoch=resumed_from,
+            callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose)
+    train_seconds = sum(row["seconds"] for row in recorder.history)
 
     eval_start = time.perf_counter()
-    scores = model.evaluate(to_dataset(test, batch_size), return_dict=True, verbose=verbose)
+    test_metrics = classification_metrics(test.labels, _predict_probabilities(model, test, batch_size, verbose))
     eval_seconds = time.perf_counter() - eval_start
 
     hyperparameters = dataclasses.asdict(config) | {
@@ -234,17 +286,20 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         weights=source.weights,
         hyperparameters=hyperparameters,
         data=data.describe(),
-        history=_history(fitted.history, epoch_seconds),
-        test={"loss": float(scores["loss"]), "accuracy": float(scores["accuracy"])},
+        history=recorder.history,
+        test=test_metrics,
         timing={
             "wall_seconds": time.perf_counter() - started,
             "tokenize_seconds": tokenize_seconds,
             "train_seconds": train_seconds,
             "eval_seconds": eval_seconds,
-            "train_examples_per_second": len(train) * config.epochs / train_seconds,
+            "train_examples_per_second": len(train) * config.epochs / train_seconds if train_seconds else 0.0,
             "eval_examples_per_second": len(test) / eval_seconds,
         },
         environment=environment,
+        before_fine_tuning=recorder.before_fine_tuning,
+        step_history=recorder.step_history,
+        resumed_from_epoch=resumed_from,
     )
     if on_trained is not None:
         on_trained(model, result)

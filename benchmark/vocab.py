@@ -40,18 +40,28 @@ def check_vocab_file(path: Path) -> list[str]:
     return tokens
 
 
-def learned_vocab(texts: Sequence[str], lower_case: bool, cache_dir: Path,
-                  size: int = DEFAULT_LEARNED_SIZE, seed: int = 0) -> Path:
-    """A WordPiece vocabulary learned with tensorflow-text from a seeded sample of ``texts``; cached."""
+def _learning_sample(texts: Sequence[str], seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
     sample_idx = rng.choice(len(texts), min(LEARN_SAMPLE, len(texts)), replace=False)
-    sample = [texts[i] for i in sorted(sample_idx)]
+    return [texts[i] for i in sorted(sample_idx)]
+
+
+def learned_vocab_path(texts: Sequence[str], lower_case: bool, cache_dir: Path,
+                       size: int = DEFAULT_LEARNED_SIZE, seed: int = 0) -> Path:
+    """Where :func:`learned_vocab` caches the vocabulary it learns from ``texts`` (it may not exist yet)."""
     digest = hashlib.sha256()
-    for text in sample:
+    for text in _learning_sample(texts, seed):
         digest.update(text.encode("utf-8"))
         digest.update(b"\0")
     digest.update(f"{size}:{lower_case}".encode())
-    path = Path(cache_dir) / f"learned-{digest.hexdigest()[:12]}.txt"
+    return Path(cache_dir) / f"learned-{digest.hexdigest()[:12]}.txt"
+
+
+def learned_vocab(texts: Sequence[str], lower_case: bool, cache_dir: Path,
+                  size: int = DEFAULT_LEARNED_SIZE, seed: int = 0) -> Path:
+    """A WordPiece vocabulary learned with tensorflow-text from a seeded sample of ``texts``; cached."""
+    path = learned_vocab_path(texts, lower_case, cache_dir, size, seed)
+    sample = _learning_sample(texts, seed)
     if path.is_file():
         return path
     log.info("learning a %d-token WordPiece vocabulary from %d reviews", size, len(sample))

@@ -47,6 +47,9 @@ def test_list_shows_every_encoder_with_handles(tmp_path):
     electra = next(line for line in lines if line.startswith("electra_base "))
     assert "L-12 H-768 A-12" in electra and "https://tfhub.dev/google/electra_base/2" in electra
     assert "33 encoders" in result.stdout
+    baseline = next(line for line in lines if line.strip().startswith("tfidf_logreg "))
+    assert "TF-IDF + logistic regression" in baseline and "not a TF-Hub encoder" in result.stdout
+    assert "tfidf_logreg" not in "\n".join(lines[: lines.index("") if "" in lines else len(lines)])
 
 
 @pytest.mark.parametrize("args,message", [

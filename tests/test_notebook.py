@@ -18,6 +18,11 @@ def test_notebook_executes_on_offline_results(tiny_export, tmp_path, monkeypatch
 
     results = tmp_path / "results"
     shutil.copytree(tiny_export.results, results)
+    # The tiny run's file rewritten as schema version 1 wrote it: test loss and accuracy only.
+    added_in_v2 = ("before_fine_tuning", "step_history", "resumed_from_epoch")
+    old = {k: v for k, v in tiny_export.run.items() if k not in added_in_v2}
+    old |= {"schema_version": 1, "test": {k: tiny_export.run["test"][k] for k in ("loss", "accuracy")}}
+    (results / "runs" / f"{old['run_id']}.json").write_text(json.dumps(old))
     # A second run file as newer schemas write it, with the test confusion matrix [[tn, fp], [fn, tp]].
     run = dict(tiny_export.run, run_id=tiny_export.run["run_id"] + "-cm")
     run["test"] = dict(run["test"], confusion_matrix=[[20, 4], [3, 21]])

@@ -2,14 +2,19 @@
 
 import json
 
+import numpy as np
 import pytest
 
+from benchmark.metrics import classification_metrics
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
 from benchmark.results import RunResult, load_runs, round_floats, write_run
 
 
 def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:00+00:00", weights="pretrained",
-             run_id=None) -> RunResult:
+             run_id=None, test_examples=50, train_seconds=61.0) -> RunResult:
+    correct = int(round(accuracy * test_examples))
+    labels = np.array([1] * (test_examples // 2) + [0] * (test_examples - test_examples // 2))
+    probabilities = np.where(np.arange(test_examples) < correct, labels * 0.8 + 0.1, 0.9 - labels * 0.8)
     return RunResult(
         run_id=run_id or f"{key}-{created[:19].replace(':', '')}",
         created=created,
@@ -21,11 +26,14 @@ def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:0
         preprocessor_handle="https://tfhub.dev/p/3",
         weights=weights,
         hyperparameters={"epochs": 1, "batch_size": 32, "seq_length": 128, "learning_rate": 3e-5, "seed": 42},
-        data={"source": "/data/aclImdb", "train_examples": 80, "validation_examples": 20, "test_examples": 50},
-        history=[{"epoch": 1, "seconds": 1.0, "train_loss": 0.6}],
-        test={"loss": 1 - accuracy, "accuracy": accuracy},
-        timing={"train_seconds": 61.0, "train_examples_per_second": 12.5},
+        data={"source": "/data/aclImdb", "train_examples": 80, "validation_examples": 20,
+              "test_examples": test_examples},
+        history=[{"epoch": 1, "seconds": 1.0, "train_loss": 0.6, "validation_accuracy": 0.7}],
+        test=classification_metrics(labels, probabilities),
+        timing={"train_seconds": train_seconds, "train_examples_per_second": 12.5},
         environment={"device": "CPU (test)", "packages": {"tensorflow": "2.20.0"}, "git_commit": "abc123"},
+        before_fine_tuning=classification_metrics(labels, np.full(test_examples, 0.5)),
+        step_history=[{"step": i + 1, "epoch": 1, "loss": 0.7 - 0.01 * i} for i in range(5)],
     )
 
 
@@ -33,7 +41,8 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == 1 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == 2 and raw["model"]["key"] == run.key
+    assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())
 
@@ -53,7 +62,7 @@ def test_leaderboard_labels_stand_ins_and_explains_itself(tmp_path):
     text = page.read_text()
     assert problems == []
     table = [line for line in text.splitlines() if line.startswith("| ")]
-    assert table[1].startswith("| 1 | a (`a`) | pretrained | 90.00% |")
+    assert table[1].startswith("| 1 | a (`a`) | pretrained | 90.00% [")
     assert STANDIN_LABEL in table[2] and "50.00%" in table[2]
     assert "random weights" in text and "How these numbers were produced" in text
     assert "python -m benchmark run --model a" in text and "1m 01s" in text
@@ -74,7 +83,8 @@ def test_corrupt_run_file_is_reported_not_fatal(tmp_path):
 def test_leaderboard_write_leaves_no_temporary_files(tmp_path):
     write_run(make_run(), tmp_path)
     write_leaderboard(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.md", "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.md", "plots", "runs"]
+    assert not [p for p in (tmp_path / "plots").iterdir() if p.suffix != ".png"]
     assert render_csv([]) .splitlines() == [render_csv([]).splitlines()[0]]
 
 
@@ -92,3 +102,92 @@ def test_failed_write_keeps_previous_leaderboard(tmp_path, monkeypatch):
         write_leaderboard(tmp_path)
     assert (tmp_path / "leaderboard.md").read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _table(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| #")]
+
+
+def test_overlapping_intervals_are_marked_not_separable(tmp_path):
+    # 400 test reviews: 90% vs 88.5% overlap (about +-3 points each); 90% vs 75% do not.
+    write_run(make_run("leader", 0.9, test_examples=400), tmp_path)
+    write_run(make_run("close", 0.885, test_examples=400), tmp_path)
+    write_run(make_run("far", 0.75, test_examples=400), tmp_path)
+    page, _ = write_leaderboard(tmp_path)
+    text = page.read_text()
+    rows = {line.split("`")[1]: line for line in _table(text) if "`" in line}
+    assert "**leader**" in rows["leader"]
+    assert "≈ not separable (-1.50 pts)" in rows["close"]
+    assert "-15.00 pts" in rows["far"] and "not separable" not in rows["far"]
+    assert "Not separable from the leader: `close`." in text and "Leader: leader" in text
+    csv_rows = {line.split(",")[2]: line.split(",") for line in (tmp_path / "leaderboard.csv").read_text().splitlines()}
+    column = csv_rows["key"].index("separable_from_leader")
+    assert (csv_rows["leader"][column], csv_rows["close"][column], csv_rows["far"][column]) == ("", "False", "True")
+
+
+def test_published_rows_are_marked_and_cited(tmp_path):
+    write_run(make_run("a", 0.9), tmp_path)
+    text = write_leaderboard(tmp_path)[0].read_text()
+    published = [line for line in _table(text) if line.startswith("| ref |")]
+    assert [line.split("|")[2].strip() for line in published] == ["*BERT-base*", "*DistilBERT*"]
+    assert all("published, not measured here" in line for line in published)
+    assert "*93.46%*" in published[0] and "*92.82%*" in published[1]
+    assert text.count("Sanh et al. 2019") == 2 and "Table 2" in text
+    # Published rows never take a rank or the lead.
+    assert "Leader: a" in text and _table(text)[0].startswith("| 1 | a ")
+
+
+def test_failed_runs_get_a_row_and_their_error(tmp_path):
+    from benchmark.failures import clear_failure, record_failure
+
+    write_run(make_run("good", 0.8), tmp_path)
+    record_failure(tmp_path, "bad", "Bad Model", "h", "process killed by SIGKILL (out of memory, or killed)",
+                   "python -m benchmark run --all", 42)
+    text = write_leaderboard(tmp_path)[0].read_text()
+    failed = [line for line in _table(text) if line.startswith("| ✗ |")]
+    assert len(failed) == 1 and "Bad Model (`bad`)" in failed[0] and "**failed**" in failed[0]
+    assert "## Failed runs" in text and "process killed by SIGKILL (out of memory, or killed)" in text
+    clear_failure(tmp_path, "bad", 7)  # another seed's failure stays
+    assert "Failed runs" in write_leaderboard(tmp_path)[0].read_text()
+    clear_failure(tmp_path, "bad", 42)
+    assert "Failed runs" not in write_leaderboard(tmp_path)[0].read_text()
+
+
+def test_version_1_run_files_still_render(tmp_path):
+    raw = make_run("old", 0.8, test_examples=100).to_dict()
+    raw = {k: v for k, v in raw.items() if k not in ("before_fine_tuning", "step_history", "resumed_from_epoch")}
+    raw |= {"schema_version": 1, "test": {"loss": 0.4, "accuracy": 0.8}}
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "old.json").write_text(json.dumps(raw))
+    page, problems = write_leaderboard(tmp_path)
+    text = page.read_text()
+    assert problems == []
+    row = next(line for line in _table(text) if "`old`" in line)
+    assert "80.00% [71.1–86.7]" in row  # Wilson interval recomputed from 80 of 100
+    assert "accuracy and loss only (schema version 1 run file)" in text
+
+
+def test_plots_are_written_and_linked(tmp_path):
+    write_run(make_run("a", 0.9), tmp_path)
+    write_run(make_run("b", 0.6, weights="stand-in", train_seconds=5.0), tmp_path)
+    text = write_leaderboard(tmp_path)[0].read_text()
+    plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    assert plots == ["accuracy_vs_training_time.png", "confusion_a_pretrained.png", "confusion_b_stand_in.png",
+                     "training_curves.png"]
+    for name in plots:
+        data = (tmp_path / "plots" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 5000
+        assert f"plots/{name}" in text
+
+
+def test_published_figures_need_a_source_and_a_fraction():
+    from benchmark.published import parse_published
+
+    header = "model,dataset,metric,value,source\n"
+    assert parse_published(header + "M,IMDb,accuracy,0.9,Paper 2020 Table 1\n")[0].value == pytest.approx(0.9)
+    with pytest.raises(ValueError, match="line 2"):
+        parse_published(header + "M,IMDb,accuracy,92.8,Paper 2020 Table 1\n")  # a percentage, not a fraction
+    with pytest.raises(ValueError, match="line 2"):
+        parse_published(header + "M,IMDb,accuracy,0.9, \n")
+    with pytest.raises(ValueError, match="columns"):
+        parse_published("model,value\nM,0.9\n")

@@ -1,0 +1,184 @@
+"""Renders ``leaderboard.md``: headline, table, published and failed rows, plots, and how each row was made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from benchmark.failures import Failure
+from benchmark.published import PublishedFigure
+from benchmark.report import accuracy_interval, separable_from_leader, weights_label
+from benchmark.results import RUNS_FOLDER, WEIGHTS_STANDIN, RunResult
+
+PUBLISHED_LABEL = "published, not measured here"
+NOT_SEPARABLE = "≈ not separable"
+DASH = "–"
+
+
+def _millions(count: int) -> str:
+    return f"{count / 1e6:.1f}M" if count >= 100_000 else f"{count / 1e3:.1f}k"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _percent(value: float | None) -> str:
+    return DASH if value is None else f"{100 * value:.2f}%"
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def _interval(run: RunResult) -> str:
+    low, high = accuracy_interval(run)
+    return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]"
+
+
+def _versus_leader(run: RunResult, leader: RunResult) -> str:
+    separable = separable_from_leader(run, leader)
+    if separable is None:
+        return "**leader**"
+    gap = 100 * (run.test["accuracy"] - leader.test["accuracy"])
+    return f"{gap:+.2f} pts" if separable else f"{NOT_SEPARABLE} ({gap:+.2f} pts)"
+
+
+def _before(run: RunResult) -> str:
+    before = run.before_fine_tuning
+    return DASH if not before else _percent(before.get("accuracy"))
+
+
+def headline(rows: Sequence[RunResult]) -> list[str]:
+    """One sentence: who leads, by how much, and whether the data can tell it from the runner-up."""
+    if not rows:
+        return []
+    leader = rows[0]
+    text = f"**Leader: {leader.model['name']}** (`{leader.key}`; weights: {weights_label(leader)}) with " \
+           f"{_interval(leader)} test accuracy (95% interval in brackets)"
+    if len(rows) > 1:
+        second = rows[1]
+        gap = 100 * (leader.test["accuracy"] - second.test["accuracy"])
+        verdict = ("the intervals overlap, so this test set cannot separate them"
+                   if not separable_from_leader(second, leader) else "a statistically separable margin")
+        text += f", {gap:.2f} points ahead of {second.model['name']} (`{second.key}`): {verdict}"
+    tied = [run.key for run in rows[1:] if not separable_from_leader(run, leader)]
+    text += "." + (f" Not separable from the leader: {', '.join(f'`{k}`' for k in tied)}." if tied else "")
+    return [text, ""]
+
+
+def table(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure]) -> list[str]:
+    lines = ["| # | Model | Weights | Test accuracy [95% CI] | vs. leader | Macro F1 | Test loss | Before fine-tuning "
+             "| Params | Seq len | Epochs | Train time | Train ex/s |",
+             "|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for rank, run in enumerate(rows, 1):
+        hp = run.hyperparameters
+        lines.append(
+            f"| {rank} | {run.model['name']} (`{run.key}`) | {weights_label(run)} | {_interval(run)} "
+            f"| {_versus_leader(run, rows[0])} | {_number(run.test.get('macro', {}).get('f1'), 3)} "
+            f"| {run.test['loss']:.4f} | {_before(run)} | {_millions(run.model['encoder_parameters'])} "
+            f"| {hp.get('seq_length') or DASH} | {hp.get('epochs') or DASH} | {_duration(run.timing['train_seconds'])} "
+            f"| {run.timing['train_examples_per_second']:.1f} |")
+    for figure in published:
+        lines.append(f"| ref | *{figure.model}* | *{PUBLISHED_LABEL}* | *{100 * figure.value:.2f}%* | {DASH} | {DASH} "
+                     f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
+    for failure in failures:
+        lines.append(f"| ✗ | {failure.name} (`{failure.key}`) | **failed** | {DASH} | see *Failed runs* | {DASH} "
+                     f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
+    return lines
+
+
+def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> list[str]:
+    sizes = sorted({int(run.data["test_examples"]) for run in rows})
+    lines = [
+        "",
+        f"- **Test accuracy [95% CI]**: on {' / '.join(f'{n:,}' for n in sizes)} test reviews; the bracket is the 95% "
+        "Wilson score interval. **vs. leader**: points behind the leader; *" + NOT_SEPARABLE + "* means the two "
+        "intervals overlap, so the difference is within what the size of the test set can resolve.",
+        "- **Before fine-tuning**: the same encoder with the untrained head, before any training step, on a seeded "
+        "subset of the test set (size under each run below); about 50% is chance. "
+        f"{DASH} for the classical baseline, which has no untrained state.",
+        "- **Params**: encoder parameters (for the classical baseline: its learned weights). **Train time**: the sum "
+        "of the epochs' wall time, validation included. **Macro F1**: the mean of the two classes' F1.",
+    ]
+    if published:
+        lines.append("- **ref** rows are published figures from the papers below, measured elsewhere on the full "
+                     "25,000-review IMDb test set with the original weights; nothing in this repository produced them:")
+        lines += [f"  - {figure.model}: {100 * figure.value:.2f}% {figure.metric} on the {figure.dataset}; "
+                  f"{figure.source}" for figure in published]
+    return lines
+
+
+def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
+    env, hp, test = run.environment, run.hyperparameters, run.test
+    packages = env.get("packages", {})
+    settings = ", ".join(f"{name} {value}" for name, value in hp.items() if value is not None)
+    lines = [f"### {run.model['name']} (`{run.key}`), {weights_label(run)}", "",
+             f"- command: `{run.command}`",
+             f"- run `{run.run_id}`, configuration hash `{run.config_hash}`, {run.created}"
+             + (f", resumed after epoch {run.resumed_from_epoch}" if run.resumed_from_epoch else ""),
+             f"- encoder `{run.encoder_handle}`, preprocessor `{run.preprocessor_handle}`",
+             f"- data {Path(run.data['source']).name}: {run.data['train_examples']:,} train / "
+             f"{run.data['validation_examples']:,} validation / {run.data['test_examples']:,} test reviews",
+             f"- hyperparameters: {settings}",
+             f"- {env.get('device', 'unknown device')}, TensorFlow {packages.get('tensorflow', '?')}, "
+             f"commit {env.get('git_commit', 'unknown')}"]
+    if "per_class" in test:
+        per_class = "; ".join(
+            f"{name}: precision {_number(m['precision'], 3)}, recall {_number(m['recall'], 3)}, "
+            f"F1 {_number(m['f1'], 3)}"
+            for name, m in test["per_class"].items())
+        lines.append(f"- test: {per_class}; ROC AUC {_number(test.get('roc_auc'), 4)}")
+    else:
+        lines.append("- test: accuracy and loss only (schema version 1 run file)")
+    if run.before_fine_tuning:
+        before = run.before_fine_tuning
+        lines.append(f"- before fine-tuning: accuracy {_percent(before['accuracy'])}, loss {before['loss']:.4f} on "
+                     f"{before['examples']:,} test reviews")
+    confusion = plots.get(f"confusion:{run.key}:{run.weights}")
+    if confusion:
+        lines.append(f"- confusion matrix: [{Path(confusion).name}]({confusion})")
+    return lines + [""]
+
+
+def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequence[PublishedFigure] = (),
+                    failures: Sequence[Failure] = (), plots: dict[str, Any] | None = None) -> str:
+    """The leaderboard page: headline, table, notes, plots, failed runs, then how each row was produced."""
+    plots = plots or {}
+    lines = ["# Leaderboard: TF-Hub encoders fine-tuned on IMDb sentiment", "",
+             f"Generated by `python -m benchmark report` from the run files in `{RUNS_FOLDER}/`; "
+             "do not edit by hand. Rows are the newest run of each model, best test accuracy first; "
+             "published figures and failed runs follow.", ""]
+    if any(run.weights == WEIGHTS_STANDIN for run in rows):
+        lines += ["> **Stand-in rows** use local encoders with the published architecture and **random "
+                  "weights** (built offline), and their parameter counts follow the stand-in's vocabulary. "
+                  "Their accuracy says nothing about the real model; their speed does.", ""]
+    if not rows:
+        lines += ["No runs yet: `python -m benchmark run --model small_bert_l4_h512` adds one.", ""]
+    lines += headline(rows)
+    if rows or failures:
+        lines += table(rows, published if rows else (), failures)
+    if rows:
+        lines += notes(rows, published)
+    if "training" in plots:
+        lines += ["", "## Plots", "",
+                  f"![Training loss per step and validation accuracy per epoch]({plots['training']})", "",
+                  f"![Test accuracy against training time]({plots['frontier']})", "",
+                  "Confusion matrices: " + ", ".join(f"[{run.key}]({plots[f'confusion:{run.key}:{run.weights}']})"
+                                                     for run in rows if f"confusion:{run.key}:{run.weights}" in plots)]
+    if failures:
+        lines += ["", "## Failed runs", "", "Each model runs in its own process, so these failures did not stop the "
+                  "others. Rerunning the same command retries them (and resumes from their last epoch checkpoint).", ""]
+        lines += [f"- **{failure.name}** (`{failure.key}`), {failure.created}: {failure.error}  \n"
+                  f"  command: `{failure.command}`" for failure in failures]
+    if rows:
+        lines += ["", "## How these numbers were produced", ""]
+        for run in rows:
+            lines += _details(run, plots)
+    if skipped:
+        lines += ["", "## Run files that could not be read", ""] + [f"- {problem}" for problem in skipped]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,121 @@
+"""Binary classification metrics from labels and predicted probabilities, in plain numpy."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+CLASS_NAMES = ("negative", "positive")
+Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+PROBABILITY_CLIP = 1e-7
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """Numerically stable logistic function in float64."""
+    x = np.asarray(logits, dtype=np.float64)
+    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / total`` (95% by default)."""
+    if total <= 0:
+        raise ValueError("the Wilson interval needs at least one trial")
+    if not 0 <= successes <= total:
+        raise ValueError(f"successes must be in [0, {total}], got {successes}")
+    p = successes / total
+    z2 = z * z
+    denominator = 1.0 + z2 / total
+    centre = (p + z2 / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, where rounding would
+    high = 1.0 if successes == total else min(1.0, centre + half)  # leave the observed proportion outside
+    return low, high
+
+
+def intervals_overlap(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Whether two closed intervals ``(low, high)`` share a point."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean binary cross-entropy, with probabilities clipped away from 0 and 1."""
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), PROBABILITY_CLIP, 1 - PROBABILITY_CLIP)
+    y = np.asarray(labels, dtype=np.float64)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> list[list[int]]:
+    """``[[true neg, false pos], [false neg, true pos]]``: rows are the true class, columns the predicted."""
+    y, yhat = np.asarray(labels).astype(int), np.asarray(predictions).astype(int)
+    return [[int(np.sum((y == t) & (yhat == p))) for p in (0, 1)] for t in (0, 1)]
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0  # scikit-learn's zero_division=0 convention
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+    """Area under the ROC curve (Mann-Whitney, ties count half); ``None`` when a class is absent."""
+    y = np.asarray(labels).astype(int)
+    s = np.asarray(scores, dtype=np.float64)
+    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    if positives == 0 or negatives == 0:
+        return None
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_scores = s[order]
+    start = 0
+    while start < len(s):  # average ranks over tied scores
+        end = start
+        while end + 1 < len(s) and sorted_scores[end + 1] == sorted_scores[start]:
+            end += 1
+        ranks[order[start:end + 1]] = (start + end) / 2 + 1
+        start = end + 1
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def classification_metrics(labels: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
+    """Loss, accuracy with its 95% Wilson interval, per-class and macro precision/recall/F1, ROC AUC, confusion.
+
+    Args:
+      labels: True labels, 0 (negative) or 1 (positive).
+      probabilities: Predicted probability of the positive class for each label.
+      threshold: Probabilities at or above it count as positive predictions.
+    """
+    y = np.asarray(labels).astype(int).ravel()
+    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    if len(y) != len(p):
+        raise ValueError(f"{len(y)} labels but {len(p)} probabilities")
+    if len(y) == 0:
+        raise ValueError("no examples to score")
+    if not set(np.unique(y)) <= {0, 1}:
+        raise ValueError("labels must be 0 or 1")
+    predictions = (p >= threshold).astype(int)
+    matrix = confusion_matrix(y, predictions)
+    correct = matrix[0][0] + matrix[1][1]
+    per_class: dict[str, dict[str, Any]] = {}  # a class never predicted (or absent) scores 0, as in scikit-learn
+    for cls, name in enumerate(CLASS_NAMES):
+        true_pos = matrix[cls][cls]
+        predicted = matrix[0][cls] + matrix[1][cls]
+        support = sum(matrix[cls])
+        precision, recall = _ratio(true_pos, predicted), _ratio(true_pos, support)
+        per_class[name] = {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "support": support}
+    macro = {measure: float(np.mean([per_class[name][measure] for name in CLASS_NAMES]))
+             for measure in ("precision", "recall", "f1")}
+    return {
+        "examples": len(y),
+        "loss": log_loss(y, p),
+        "accuracy": correct / len(y),
+        "accuracy_ci95": list(wilson_interval(correct, len(y))),
+        "per_class": per_class,
+        "macro": macro,
+        "roc_auc": roc_auc(y, p),
+        "confusion_matrix": matrix,
+        "threshold": threshold,
+    }

@@ -1,0 +1,100 @@
+"""Suite decisions without training: model selection, configuration hashes, skip decisions, child arguments."""
+
+import argparse
+import dataclasses
+import signal
+
+import pytest
+
+from benchmark.baseline import TFIDF_KEY
+from benchmark.data import load_imdb
+from benchmark.errors import UsageError
+from benchmark.registry import REGISTRY
+from benchmark.results import write_run
+from benchmark.runner import RunConfig, prepare_data
+from benchmark.suite import (_failure_message, all_model_keys, completed_run, passthrough_args, planned_hash,
+                             resolve_keys)
+from benchmark.training import batch_losses, batch_sizes
+from test_report import make_run
+
+CONFIG = RunConfig(epochs=1, train_samples=20, test_samples=10)
+
+
+def args(**overrides) -> argparse.Namespace:
+    values = dict(offline=False, vocab=None, models_dir="models", output="results", force=False)
+    return argparse.Namespace(**(values | overrides))
+
+
+@pytest.fixture(scope="module")
+def data(aclimdb):
+    return prepare_data(load_imdb(aclimdb), CONFIG)
+
+
+def test_all_runs_every_encoder_then_the_baseline():
+    keys = all_model_keys()
+    assert keys[:-1] == list(REGISTRY) and keys[-1] == TFIDF_KEY
+    assert resolve_keys(True, None) == keys
+    assert resolve_keys(False, [TFIDF_KEY, "small_bert_l2_h128", TFIDF_KEY]) == [TFIDF_KEY, "small_bert_l2_h128"]
+    with pytest.raises(UsageError, match="did you mean tfidf_logreg"):
+        resolve_keys(False, ["tfidf_logre"])
+
+
+def test_encoder_hash_follows_outcome_settings_only(data, aclimdb, aclimdb_archive, tiny_vocab, tmp_path):
+    key = "small_bert_l2_h128"
+    base = planned_hash(key, args(), CONFIG, data)
+    assert planned_hash(key, args(), dataclasses.replace(CONFIG, epochs=2), data) != base
+    assert planned_hash(key, args(), dataclasses.replace(CONFIG, seed=7), data) != base
+    # The default learning rate and the same rate given explicitly are the same run.
+    explicit = dataclasses.replace(CONFIG, learning_rate=REGISTRY[key].learning_rate)
+    assert planned_hash(key, args(), explicit, data) == base
+    # Same reviews read from the archive instead of the folder: same run.
+    assert planned_hash(key, args(), CONFIG, prepare_data(load_imdb(aclimdb_archive), CONFIG)) == base
+    # Other reviews: another run.
+    other = prepare_data(load_imdb(aclimdb), dataclasses.replace(CONFIG, train_samples=30))
+    assert planned_hash(key, args(), CONFIG, other) != base
+    # Stand-ins: the vocabulary matters, where the model cache lives does not.
+    offline = planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "a"), CONFIG, data)
+    assert offline not in (None, base)
+    assert planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "b"), CONFIG, data) == offline
+    # A stand-in whose vocabulary would be learned but is not yet cached cannot be decided in advance.
+    assert planned_hash(key, args(offline=True, models_dir=tmp_path / "c"), CONFIG, data) is None
+
+
+def test_baseline_hash_ignores_neural_settings(data):
+    base = planned_hash(TFIDF_KEY, args(), CONFIG, data)
+    assert planned_hash(TFIDF_KEY, args(), dataclasses.replace(CONFIG, epochs=5, seq_length=64), data) == base
+    assert planned_hash(TFIDF_KEY, args(), dataclasses.replace(CONFIG, seed=1), data) != base
+
+
+def test_skip_decision_needs_a_run_file_with_the_same_hash(tmp_path):
+    assert completed_run(tmp_path, "h1") is None
+    write_run(dataclasses.replace(make_run("a", 0.8), config_hash="h1"), tmp_path)
+    write_run(dataclasses.replace(make_run("a", 0.7, created="2026-02-01T00:00:00+00:00"), config_hash="h1"), tmp_path)
+    (tmp_path / "runs" / "broken.json").write_text("{")
+    assert completed_run(tmp_path, "h1").test["accuracy"] == pytest.approx(0.7)  # the newest
+    assert completed_run(tmp_path, "h2") is None and completed_run(tmp_path, None) is None
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["run", "--all", "--epochs", "2"], ["--epochs", "2"]),
+    (["run", "--model", "a", "--offline", "--model=b", "--output", "out"], ["--offline", "--output", "out"]),
+    (["run", "--models-dir", "m", "--model", "a", "--test-samples", "-5", "--force"],
+     ["--models-dir", "m", "--test-samples", "-5", "--force"]),
+    (["run", "--a", "--seeds", "1", "2", "--epochs", "1"], ["--epochs", "1"]),
+    (["run", "--model", "a", "--seed", "7", "--offline"], ["--offline"]),
+])
+def test_child_arguments_drop_only_the_job_selection(argv, expected):
+    assert passthrough_args(argv) == expected
+
+
+def test_failure_messages_say_what_happened():
+    assert _failure_message(2, ["loading\n", "error: cannot load encoder x: gone\n"]) == "cannot load encoder x: gone"
+    killed = _failure_message(-signal.SIGKILL, ["Epoch 2/3\n"])
+    assert "SIGKILL" in killed and "out of memory" in killed and "Epoch 2/3" in killed
+    assert _failure_message(1, ["Segmentation fault\n", "\n"]) == "exit status 1: Segmentation fault"
+
+
+def test_per_step_losses_from_keras_running_means():
+    # Batches of 4, 4, 2 with losses 1.0, 0.5, 2.0: running means 1.0, 0.75, (4 + 2 + 4) / 10 = 1.0.
+    assert batch_sizes(10, 4) == [4, 4, 2]
+    assert batch_losses([1.0, 0.75, 1.0], [4, 4, 2]) == pytest.approx([1.0, 0.5, 2.0])
