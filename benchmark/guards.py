@@ -1,4 +1,4 @@
-"""Training guards: stop on a non-finite loss, and tell a chance-level result from a real one."""
+"""Training guard: stop a run whose loss is no longer a finite number."""
 
 from __future__ import annotations
 
@@ -27,14 +27,3 @@ class StopOnNonFiniteLoss(tf_keras.callbacks.Callback):
             raise TrainingDiverged(
                 f"training loss became {float(loss)} at epoch {self.epoch + 1}, step {batch + 1}: "
                 "lower --learning-rate or check the data; no result was recorded")
-
-
-def is_at_chance(accuracy: float, examples: int, z: float = 1.96) -> bool:
-    """Whether ``accuracy`` on ``examples`` balanced reviews is within the 95% range of coin-flipping.
-
-    A balanced binary test set answered at random scores 0.5 with standard deviation sqrt(0.25 / n);
-    a model that always answers one class scores exactly 0.5.
-    """
-    if examples <= 0:
-        return True
-    return abs(accuracy - 0.5) <= z * math.sqrt(0.25 / examples)

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.failures import Failure
+from benchmark.metrics import is_at_chance
 from benchmark.published import PublishedFigure
 from benchmark.report import accuracy_interval, separable_from_leader, weights_label
 from benchmark.results import RUNS_FOLDER, WEIGHTS_STANDIN, RunResult
+from benchmark.seeds import SeedSummary
 
 PUBLISHED_LABEL = "published, not measured here"
 NOT_SEPARABLE = "≈ not separable"
@@ -35,9 +37,19 @@ def _number(value: float | None, digits: int = 4) -> str:
     return DASH if value is None else f"{value:.{digits}f}"
 
 
+CHANCE_FLAG = "⚠ at chance"
+
+
 def _interval(run: RunResult) -> str:
     low, high = accuracy_interval(run)
-    return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]"
+    flag = f" {CHANCE_FLAG}" if is_at_chance(run.test["accuracy"], int(run.data["test_examples"])) else ""
+    return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]{flag}"
+
+
+def _over_seeds(summary: SeedSummary | None) -> str:
+    if summary is None:
+        return DASH
+    return f"{100 * summary.mean:.2f} ± {100 * summary.std:.2f}% ({len(summary.seeds)} seeds)"
 
 
 def _versus_leader(run: RunResult, leader: RunResult) -> str:
@@ -71,23 +83,28 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
     return [text, ""]
 
 
-def table(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure]) -> list[str]:
-    lines = ["| # | Model | Weights | Test accuracy [95% CI] | vs. leader | Macro F1 | Test loss | Before fine-tuning "
-             "| Params | Seq len | Epochs | Train time | Train ex/s |",
-             "|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def table(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure],
+          spreads: dict[str, SeedSummary | None] | None = None) -> list[str]:
+    spreads = spreads or {}
+    lines = ["| # | Model | Weights | Test accuracy [95% CI] | vs. leader | Over seeds | Macro F1 | Test loss "
+             "| Before fine-tuning | Params | Seq len | Epochs | Train time | Train ex/s |",
+             "|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for rank, run in enumerate(rows, 1):
         hp = run.hyperparameters
         lines.append(
             f"| {rank} | {run.model['name']} (`{run.key}`) | {weights_label(run)} | {_interval(run)} "
-            f"| {_versus_leader(run, rows[0])} | {_number(run.test.get('macro', {}).get('f1'), 3)} "
+            f"| {_versus_leader(run, rows[0])} | {_over_seeds(spreads.get(run.run_id))} "
+            f"| {_number(run.test.get('macro', {}).get('f1'), 3)} "
             f"| {run.test['loss']:.4f} | {_before(run)} | {_millions(run.model['encoder_parameters'])} "
             f"| {hp.get('seq_length') or DASH} | {hp.get('epochs') or DASH} | {_duration(run.timing['train_seconds'])} "
             f"| {run.timing['train_examples_per_second']:.1f} |")
     for figure in published:
         lines.append(f"| ref | *{figure.model}* | *{PUBLISHED_LABEL}* | *{100 * figure.value:.2f}%* | {DASH} | {DASH} "
+                     f"| {DASH} "
                      f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
     for failure in failures:
         lines.append(f"| ✗ | {failure.name} (`{failure.key}`) | **failed** | {DASH} | see *Failed runs* | {DASH} "
+                     f"| {DASH} "
                      f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
     return lines
 
@@ -98,7 +115,11 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
         "",
         f"- **Test accuracy [95% CI]**: on {' / '.join(f'{n:,}' for n in sizes)} test reviews; the bracket is the 95% "
         "Wilson score interval. **vs. leader**: points behind the leader; *" + NOT_SEPARABLE + "* means the two "
-        "intervals overlap, so the difference is within what the size of the test set can resolve.",
+        "intervals overlap, so the difference is within what the size of the test set can resolve. "
+        f"*{CHANCE_FLAG}*: the accuracy is within the 95% range of coin-flipping on a balanced test set of that "
+        "size (expected for stand-ins; for pretrained weights, the fine-tuning failed).",
+        "- **Over seeds**: mean ± sample standard deviation of test accuracy over the newest run of each seed of "
+        "the same configuration (`run --seeds 1 2 3`); the row itself shows the newest run.",
         "- **Before fine-tuning**: the same encoder with the untrained head, before any training step, on a seeded "
         "subset of the test set (size under each run below); about 50% is chance. "
         f"{DASH} for the classical baseline, which has no untrained state.",
@@ -146,7 +167,8 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
 
 
 def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequence[PublishedFigure] = (),
-                    failures: Sequence[Failure] = (), plots: dict[str, Any] | None = None) -> str:
+                    failures: Sequence[Failure] = (), plots: dict[str, Any] | None = None,
+                    spreads: dict[str, SeedSummary | None] | None = None) -> str:
     """The leaderboard page: headline, table, notes, plots, failed runs, then how each row was produced."""
     plots = plots or {}
     lines = ["# Leaderboard: TF-Hub encoders fine-tuned on IMDb sentiment", "",
@@ -161,7 +183,7 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
         lines += ["No runs yet: `python -m benchmark run --model small_bert_l4_h512` adds one.", ""]
     lines += headline(rows)
     if rows or failures:
-        lines += table(rows, published if rows else (), failures)
+        lines += table(rows, published if rows else (), failures, spreads)
     if rows:
         lines += notes(rows, published)
     if "training" in plots:

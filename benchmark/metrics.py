@@ -119,3 +119,14 @@ def classification_metrics(labels: np.ndarray, probabilities: np.ndarray, thresh
         "confusion_matrix": matrix,
         "threshold": threshold,
     }
+
+
+def is_at_chance(accuracy: float, examples: int, z: float = Z_95) -> bool:
+    """Whether ``accuracy`` on ``examples`` balanced reviews is within the 95% range of coin-flipping.
+
+    A balanced binary test set answered at random scores 0.5 with standard deviation sqrt(0.25 / n);
+    a model that always answers one class scores exactly 0.5.
+    """
+    if examples <= 0:
+        return True
+    return abs(accuracy - 0.5) <= z * math.sqrt(0.25 / examples)

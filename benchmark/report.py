@@ -8,8 +8,9 @@ import logging
 from pathlib import Path
 
 from benchmark.atomic import atomic_write_text
-from benchmark.metrics import intervals_overlap, wilson_interval
+from benchmark.metrics import intervals_overlap, is_at_chance, wilson_interval
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs
+from benchmark.seeds import SeedSummary, seed_summary
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ STANDIN_LABEL = "stand-in (random weights)"
 COLUMNS = ("rank", "model", "key", "weights", "test_accuracy", "test_loss", "encoder_parameters",
            "seq_length", "epochs", "train_examples", "test_examples", "train_seconds",
            "train_examples_per_second", "device", "run_id", "accuracy_ci95_low", "accuracy_ci95_high",
-           "separable_from_leader", "macro_f1", "roc_auc", "before_fine_tuning_accuracy", "config_hash")
+           "separable_from_leader", "macro_f1", "roc_auc", "before_fine_tuning_accuracy", "config_hash",
+           "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds")
 
 
 def latest_per_model(runs: list[RunResult]) -> list[RunResult]:
@@ -52,7 +54,8 @@ def _optional(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
 
-def _row(rank: int, run: RunResult, leader: RunResult | None = None) -> dict[str, object]:
+def _row(rank: int, run: RunResult, leader: RunResult | None = None, spread: SeedSummary | None = None
+         ) -> dict[str, object]:
     low, high = accuracy_interval(run)
     separable = separable_from_leader(run, leader) if leader is not None else None
     before = run.before_fine_tuning or {}
@@ -79,15 +82,19 @@ def _row(rank: int, run: RunResult, leader: RunResult | None = None) -> dict[str
         "roc_auc": _optional(run.test.get("roc_auc")),
         "before_fine_tuning_accuracy": _optional(before.get("accuracy")),
         "config_hash": run.config_hash,
+        "at_chance": is_at_chance(run.test["accuracy"], int(run.data["test_examples"])),
+        "seeds": " ".join(map(str, spread.seeds)) if spread else run.hyperparameters.get("seed", ""),
+        "accuracy_mean_over_seeds": round(spread.mean, 4) if spread else "",
+        "accuracy_std_over_seeds": round(spread.std, 4) if spread else "",
     }
 
 
-def render_csv(rows: list[RunResult]) -> str:
+def render_csv(rows: list[RunResult], spreads: dict[str, SeedSummary | None] | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for rank, run in enumerate(rows, 1):
-        writer.writerow(_row(rank, run, rows[0]))
+        writer.writerow(_row(rank, run, rows[0], (spreads or {}).get(run.run_id)))
     return buffer.getvalue()
 
 
@@ -104,9 +111,11 @@ def write_leaderboard(output_dir: Path) -> tuple[Path, list[str]]:
     for problem in problems:
         log.warning(problem)
     rows = latest_per_model(runs)
+    spreads = {run.run_id: seed_summary(run, runs) for run in rows}
     published = published_figures()
     plots = write_plots(rows, published, output_dir)
     page = Path(output_dir) / "leaderboard.md"
-    atomic_write_text(Path(output_dir) / "leaderboard.csv", render_csv(rows))
-    atomic_write_text(page, render_markdown(rows, problems, published=published, failures=failures, plots=plots))
+    atomic_write_text(Path(output_dir) / "leaderboard.csv", render_csv(rows, spreads))
+    atomic_write_text(page, render_markdown(rows, problems, published=published, failures=failures, plots=plots,
+                                            spreads=spreads))
     return page, problems

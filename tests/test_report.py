@@ -1,11 +1,13 @@
 """Run files and the leaderboard built from them."""
 
+import csv
 import json
 
 import numpy as np
 import pytest
 
 from benchmark.metrics import classification_metrics
+from benchmark.atomic import _umask
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
 from benchmark.results import RunResult, load_runs, round_floats, write_run
 
@@ -191,3 +193,31 @@ def test_published_figures_need_a_source_and_a_fraction():
         parse_published(header + "M,IMDb,accuracy,0.9, \n")
     with pytest.raises(ValueError, match="columns"):
         parse_published("model,value\nM,0.9\n")
+
+
+def test_seeds_are_summarised_and_chance_is_flagged(tmp_path):
+    import dataclasses
+    import statistics
+
+    accuracies = []
+    for seed, accuracy in ((1, 0.80), (2, 0.90), (3, 0.84)):  # exact on make_run's 50 test reviews
+        run = make_run("a", accuracy, f"2026-01-0{seed}T00:00:00+00:00")
+        accuracies.append(run.test["accuracy"])
+        write_run(dataclasses.replace(run, hyperparameters=run.hyperparameters | {"seed": seed}), tmp_path)
+    write_run(make_run("b", 0.5, weights="stand-in"), tmp_path)
+    page, _ = write_leaderboard(tmp_path)
+    text = page.read_text()
+    mean, std = statistics.fmean(accuracies), statistics.stdev(accuracies)
+    assert accuracies == [0.80, 0.90, 0.84]
+    row_a = next(line for line in text.splitlines() if line.startswith("| 1 |"))
+    row_b = next(line for line in text.splitlines() if line.startswith("| 2 |"))
+    assert f"{100 * mean:.2f} ± {100 * std:.2f}% (3 seeds)" == "84.67 ± 5.03% (3 seeds)"
+    assert "84.67 ± 5.03% (3 seeds)" in row_a
+    assert "84.00%" in row_a and "at chance" not in row_a  # the row itself is the newest run (seed 3)
+    assert "⚠ at chance" in row_b
+    rows = list(csv.DictReader((tmp_path / "leaderboard.csv").open()))
+    assert rows[0]["seeds"] == "1 2 3"
+    assert float(rows[0]["accuracy_mean_over_seeds"]) == round(mean, 4)
+    assert float(rows[0]["accuracy_std_over_seeds"]) == round(std, 4)
+    assert (rows[0]["at_chance"], rows[1]["at_chance"]) == ("False", "True")
+    assert oct((tmp_path / "leaderboard.md").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
