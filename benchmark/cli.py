@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin``."""
+"""Command line: ``python -m benchmark list | run | report | build-standin | import-hf``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmark.errors import UsageError
-from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
+from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
 
 log = logging.getLogger("benchmark")
 
@@ -29,7 +29,7 @@ def _add_standin_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vocab", type=Path,
                         help="WordPiece vocab.txt for stand-ins (default: learn one from the training reviews)")
     parser.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
-                        help="cache of stand-in encoders (default: models/)")
+                        help="stand-in cache and imported encoders (default: models/)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="table of the registered encoders")
     listing.add_argument("pattern", nargs="?", default="*", help="shell-style filter on keys, e.g. 'small_bert_l4*'")
+    listing.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
+                         help="also list the encoders imported there (default: models/)")
 
     run = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
     which = run.add_mutually_exclusive_group(required=True)
@@ -65,16 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
     _add_standin_options(standin)
+
+    from benchmark.cli_import import add_import_parser
+
+    add_import_parser(commands, DEFAULTS["models_dir"])
     return parser
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    keys = list_models(args.pattern)
+    specs = all_specs(args.models_dir)
+    keys = list_models(args.pattern, args.models_dir)
     if not keys:
         raise UsageError(f"no registered model matches '{args.pattern}'")
     header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
     rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
-             s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
+             s.preprocessor_handle) for s in (specs[k] for k in keys)]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -83,8 +90,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _selected_specs(args: argparse.Namespace) -> list[EncoderSpec]:
-    keys = list(REGISTRY) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
-    return [get_spec(key) for key in keys]
+    keys = list(all_specs(args.models_dir)) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
+    return [get_spec(key, args.models_dir) for key in keys]
 
 
 def _check_data_dir(path: Path | None) -> None:
@@ -98,6 +105,8 @@ def _vocab_for(spec: EncoderSpec, args: argparse.Namespace, training_texts: Sequ
     if args.vocab is not None:
         check_vocab_file(args.vocab)
         return args.vocab
+    if spec.imported_dir:  # a stand-in of an imported encoder tokenizes with the checkpoint's own vocabulary
+        return Path(spec.imported_dir) / IMPORTED_VOCAB
     return learned_vocab(training_texts, spec.lower_case, Path(args.models_dir) / "vocab")
 
 
@@ -169,12 +178,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_build_standin(args: argparse.Namespace) -> int:
     from benchmark.standins import build_standin
 
-    if args.vocab is None:
-        raise UsageError("build-standin needs --vocab (run learns one from the data when it is not given)")
     specs = _selected_specs(args)
+    if args.vocab is None and not all(spec.imported_dir for spec in specs):
+        raise UsageError("build-standin needs --vocab (run learns one from the data when it is not given)")
     _quiet_tensorflow()
     for spec in specs:
-        standin = build_standin(spec, args.vocab, args.models_dir)
+        vocab = args.vocab or Path(spec.imported_dir) / IMPORTED_VOCAB
+        standin = build_standin(spec, vocab, args.models_dir)
         print(f"{spec.key}: encoder {standin.encoder_path}, preprocessor {standin.preprocessor_path}")
     return 0
 
@@ -200,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, command)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "import-hf":
+            from benchmark.cli_import import cmd_import_hf
+
+            _quiet_tensorflow()
+            return cmd_import_hf(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -4,7 +4,8 @@ Schema (version 1), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
-- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained`` or ``stand-in``)
+- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``pretrained (imported)``
+  for checkpoints brought in with ``import-hf``, or ``stand-in``)
 - ``hyperparameters``: every setting of the run (epochs, batch size, sequence length, ...)
 - ``data``: source and the sizes and positive counts of the train, validation and test sets
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
@@ -29,6 +30,7 @@ SCHEMA_VERSION = 1
 RUNS_FOLDER = "runs"
 WEIGHTS_PRETRAINED = "pretrained"
 WEIGHTS_STANDIN = "stand-in"
+WEIGHTS_IMPORTED = "pretrained (imported)"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from benchmark.data import Imdb, Split, balanced_subset, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
-from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+from benchmark.results import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
 
 
 def pretrained_source(spec: EncoderSpec) -> EncoderSource:
-    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, WEIGHTS_PRETRAINED)
+    weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
+    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
 
 
 def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
