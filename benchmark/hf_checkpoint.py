@@ -200,15 +200,16 @@ def read_checkpoint(folder: Path, lower_case: bool | None = None) -> HfCheckpoin
     folder = Path(folder)
     if not (folder / "config.json").is_file():
         raise UsageError(f"{folder} has no config.json: give {LAYOUT_HINT}")
-    config = _config_shape(_json(folder / "config.json"), folder)
-    model_type = _json(folder / "config.json")["model_type"]
+    raw_config = _json(folder / "config.json")
+    config = _config_shape(raw_config, folder)
+    model_type = raw_config["model_type"]
     weights, sha = _read_weights(_weight_files(folder), model_type)
     vocab = _read_vocab(folder)
     if lower_case is None:
         lower_case, source = _lower_case(folder, vocab)
     else:
         source = "--lower-case / --no-lower-case"
-    declared = _json(folder / "config.json")["vocab_size"]
+    declared = raw_config["vocab_size"]
     embeddings = weights.get("embeddings.word_embeddings.weight")
     if embeddings is None:
         raise UsageError(f"{folder}: no embeddings.word_embeddings.weight in the weights: not a "
