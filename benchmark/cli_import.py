@@ -35,6 +35,7 @@ def add_import_parser(commands, default_models_dir: str) -> None:
 def cmd_import_hf(args: argparse.Namespace) -> int:
     from benchmark.hf_checkpoint import package_archive
     from benchmark.hf_import import IMPORT_MANIFEST, import_checkpoint
+    from benchmark.results import WEIGHTS_IMPORTED
 
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:
         raise UsageError(f"--learning-rate must be in (0, 1), got {args.learning_rate}")
@@ -42,7 +43,7 @@ def cmd_import_hf(args: argparse.Namespace) -> int:
     spec = import_checkpoint(source, args.key, args.models_dir, name=args.name, citation=args.citation,
                              learning_rate=args.learning_rate, lower_case=args.lower_case, force=args.force)
     print(f"{spec.key}: {spec.name}, {spec.architecture}, {spec.vocab_size}-token vocabulary, "
-          f"lower_case={spec.lower_case}, weights: pretrained (imported)")
+          f"lower_case={spec.lower_case}, weights: {WEIGHTS_IMPORTED}")
     print(f"  encoder {spec.encoder_handle}\n  preprocessor {spec.preprocessor_handle}\n"
           f"  provenance {Path(spec.imported_dir) / IMPORT_MANIFEST}")
     print(f"  fine-tune it: python -m benchmark run --model {spec.key} --models-dir {args.models_dir} ...")

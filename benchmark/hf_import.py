@@ -15,6 +15,7 @@ from benchmark.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkp
 from benchmark.registry import (
     IMPORTED_VOCAB, REGISTRY, SMALL_LEARNING_RATE, EncoderSpec, imported_spec_path, spec_to_json,
 )
+from benchmark.results import WEIGHTS_IMPORTED
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,6 @@ def import_checkpoint(source: Path, key: str, models_dir: Path, *, name: str | N
             manifest = dict(source=str(Path(source).resolve()), model_type=ckpt.model_type,
                             weights_sha256=ckpt.weights_sha256, pooled_output=pooler_note(ckpt),
                             lower_case=ckpt.lower_case, lower_case_source=ckpt.lower_case_source,
-                            weights="pretrained (imported)")
+                            weights=WEIGHTS_IMPORTED)
             (tmp / IMPORT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return load_imported_spec(spec_path)
