@@ -12,6 +12,27 @@ from official.nlp.modeling import layers, networks
 from benchmark.registry import EncoderSpec
 
 INITIALIZER_RANGE = 0.02
+# tf-models-official's "gelu" is the tanh approximation; Hugging Face's "gelu" is the exact (erf) one.
+EXACT_GELU = "benchmark>exact_gelu"
+
+
+@tf_keras.saving.register_keras_serializable(package="benchmark", name="exact_gelu")
+def exact_gelu(x):
+    """GELU with the Gaussian CDF computed exactly (``erf``), as in the original BERT and PyTorch."""
+    return tf_keras.activations.gelu(x, approximate=False)
+
+
+class ClsPooledBertEncoder(networks.BertEncoderV2):
+    """A BERT encoder whose ``pooled_output`` is the final ``[CLS]`` state itself: no pooler weights.
+
+    DistilBERT has no pooler; this keeps its ``[CLS]`` vector as the TF-Hub ``pooled_output`` instead of
+    inventing a dense + tanh layer that the checkpoint never trained.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        del self._pooler_layer  # the unbuilt dense + tanh pooler: it never gets weights
+        self._pooler_layer = tf_keras.layers.Identity(name="cls_state")
 
 
 @dataclasses.dataclass
@@ -68,6 +89,39 @@ class TalkingHeadsEncoderConfig(hyperparams.Config):
         )
 
 
+@dataclasses.dataclass
+class ClsPooledEncoderConfig(hyperparams.Config):
+    """BERT layers with the ``[CLS]`` state as pooled output (the DistilBERT family)."""
+
+    vocab_size: int = 30522
+    hidden_size: int = 768
+    num_layers: int = 6
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
+    hidden_activation: str = EXACT_GELU
+    dropout_rate: float = 0.1
+    attention_dropout_rate: float = 0.1
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+
+    @staticmethod
+    def BUILDER(cfg: "ClsPooledEncoderConfig") -> ClsPooledBertEncoder:  # noqa: N802
+        """Called by ``encoders.build_encoder`` for ``type="any"``."""
+        return ClsPooledBertEncoder(
+            vocab_size=cfg.vocab_size,
+            hidden_size=cfg.hidden_size,
+            num_layers=cfg.num_layers,
+            num_attention_heads=cfg.num_attention_heads,
+            inner_dim=cfg.intermediate_size,
+            inner_activation=tf_utils.get_activation(cfg.hidden_activation),
+            output_dropout=cfg.dropout_rate,
+            attention_dropout=cfg.attention_dropout_rate,
+            max_sequence_length=cfg.max_position_embeddings,
+            type_vocab_size=cfg.type_vocab_size,
+            initializer=tf_keras.initializers.TruncatedNormal(stddev=INITIALIZER_RANGE),
+        )
+
+
 def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig:
     """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size."""
     shape = dict(
@@ -81,11 +135,14 @@ def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig
     )
     if spec.family == "albert":
         return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
-            embedding_width=spec.embedding_size or spec.hidden_size, **shape))
+            embedding_width=spec.embedding_size or spec.hidden_size, hidden_activation=spec.activation, **shape))
     if spec.family == "talking_heads":
         return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(**shape))
+    if spec.family == "distilbert":
+        return encoders.EncoderConfig(type="any", any=ClsPooledEncoderConfig(
+            hidden_activation=spec.activation, **shape))
     return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
-        embedding_size=spec.embedding_size, **shape))
+        embedding_size=spec.embedding_size, hidden_activation=spec.activation, **shape))
 
 
 def build_encoder(spec: EncoderSpec, vocab_size: int) -> tf_keras.Model:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin | predict | serve``."""
+"""Command line: ``python -m benchmark list | run | report | build-standin | import-hf | predict | serve``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from benchmark.cli_use import COMMANDS as USE_COMMANDS
 from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
 from benchmark.errors import UsageError
-from benchmark.registry import REGISTRY, EncoderSpec, get_spec, list_models
+from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
 
 log = logging.getLogger("benchmark")
 
@@ -35,7 +35,7 @@ def _add_standin_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vocab", type=Path,
                         help="WordPiece vocab.txt for stand-ins (default: learn one from the training reviews)")
     parser.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
-                        help="cache of stand-in encoders (default: models/)")
+                        help="stand-in cache and imported encoders (default: models/)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="table of the registered encoders")
     listing.add_argument("pattern", nargs="?", default="*", help="shell-style filter on keys, e.g. 'small_bert_l4*'")
+    listing.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
+                         help="also list the encoders imported there (default: models/)")
 
     run = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
     which = run.add_mutually_exclusive_group(required=True)
@@ -88,20 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
     _add_standin_options(standin)
     add_use_commands(commands)
+
+    from benchmark.cli_import import add_import_parser
+
+    add_import_parser(commands, DEFAULTS["models_dir"])
     return parser
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from benchmark.baseline import BASELINES
 
-    keys = list_models(args.pattern)
+    specs = all_specs(args.models_dir)
+    keys = list_models(args.pattern, args.models_dir)
     baselines = [spec for key, spec in BASELINES.items() if fnmatch.fnmatchcase(key, args.pattern)]
     if not keys and not baselines:
         raise UsageError(f"no registered model matches '{args.pattern}'")
     if keys:
         header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
         rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
-                 s.preprocessor_handle) for s in (REGISTRY[k] for k in keys)]
+                 s.preprocessor_handle) for s in (specs[k] for k in keys)]
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
         for row in [header, tuple("-" * w for w in widths), *rows]:
             print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -115,8 +122,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _selected_specs(args: argparse.Namespace) -> list[EncoderSpec]:
-    keys = list(REGISTRY) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
-    return [get_spec(key) for key in keys]
+    keys = list(all_specs(args.models_dir)) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
+    return [get_spec(key, args.models_dir) for key in keys]
 
 
 def _check_data_dir(path: Path | None) -> None:
@@ -130,7 +137,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.runner import RunConfig
     from benchmark.suite import COMMAND_ENV, resolve_keys
 
-    keys = resolve_keys(args.all, args.model)
+    keys = resolve_keys(args.all, args.model, args.models_dir)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction)
@@ -179,7 +186,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
               if args.suite_id else save_policy(args.save_model, 1, args.models_dir))
     chief = distribution is None or distribution.is_chief
     on_trained = save_hook(policy) if policy and chief and key not in BASELINES else None
-    log.info("%s, seed %d%s", model_name(key), seed,
+    log.info("%s, seed %d%s", model_name(key, args.models_dir), seed,
              " - stand-in, random weights" if args.offline and key not in BASELINES else "")
     try:
         result, path, skipped = run_here(key, args, config, data, command, distribution, on_trained)
@@ -188,7 +195,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
         message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
         log.error("%s", "".join(traceback.format_exception(error)).rstrip())
-        record_failure(args.output, key, model_name(key), "", message, command, seed)
+        record_failure(args.output, key, model_name(key, args.models_dir), "", message, command, seed)
         write_leaderboard(args.output)
         print(f"error: {key} failed: {message}", file=sys.stderr)
         return 1
@@ -222,12 +229,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_build_standin(args: argparse.Namespace) -> int:
     from benchmark.standins import build_standin
 
-    if args.vocab is None:
-        raise UsageError("build-standin needs --vocab (run learns one from the data when it is not given)")
     specs = _selected_specs(args)
+    if args.vocab is None and not all(spec.imported_dir for spec in specs):
+        raise UsageError("build-standin needs --vocab (run learns one from the data when it is not given)")
     _quiet_tensorflow()
     for spec in specs:
-        standin = build_standin(spec, args.vocab, args.models_dir)
+        vocab = args.vocab or Path(spec.imported_dir) / IMPORTED_VOCAB
+        standin = build_standin(spec, vocab, args.models_dir)
         print(f"{spec.key}: encoder {standin.encoder_path}, preprocessor {standin.preprocessor_path}")
     return 0
 
@@ -256,6 +264,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command in USE_COMMANDS:
             return run_use_command(args)
+        if args.command == "import-hf":
+            from benchmark.cli_import import cmd_import_hf
+
+            _quiet_tensorflow()
+            return cmd_import_hf(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -77,7 +77,8 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
         gap = 100 * (leader.test["accuracy"] - second.test["accuracy"])
         verdict = ("the intervals overlap, so this test set cannot separate them"
                    if not separable_from_leader(second, leader) else "a statistically separable margin")
-        text += f", {gap:.2f} points ahead of {second.model['name']} (`{second.key}`): {verdict}"
+        text += (f", {gap:.2f} points ahead of {second.model['name']} (`{second.key}`; weights: "
+                 f"{weights_label(second)}): {verdict}")
     tied = [run.key for run in rows[1:] if not separable_from_leader(run, leader)]
     text += "." + (f" Not separable from the leader: {', '.join(f'`{k}`' for k in tied)}." if tied else "")
     return [text, ""]

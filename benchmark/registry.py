@@ -5,11 +5,22 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import json
+import logging
+from pathlib import Path
 from typing import Literal
 
 from benchmark.errors import UsageError
 
-Family = Literal["bert", "albert", "talking_heads"]
+log = logging.getLogger(__name__)
+
+Family = Literal["bert", "albert", "talking_heads", "distilbert"]
+
+# Encoders imported from Hugging Face checkpoints live in <models dir>/imported/<key>/ with these parts.
+IMPORTED_FOLDER = "imported"
+SPEC_FILE = "encoder_spec.json"
+IMPORTED_VOCAB = "vocab.txt"
+_LOCATED_FIELDS = ("encoder_handle", "preprocessor_handle", "imported_dir")
 
 BERT_UNCASED_PREPROCESS = "https://tfhub.dev/tensorflow/bert_en_uncased_preprocess/3"
 BERT_CASED_PREPROCESS = "https://tfhub.dev/tensorflow/bert_en_cased_preprocess/3"
@@ -51,6 +62,11 @@ class EncoderSpec:
       lower_case: Whether the preprocessor lower-cases text.
       learning_rate: Default fine-tuning learning rate.
       citation: Where the encoder comes from.
+      max_positions: Position embeddings (longest input).
+      type_vocab_size: Segment (token type) embeddings.
+      activation: Feed-forward activation as tf-models-official names it (``gelu`` is its tanh
+        approximation; imported checkpoints may use the exact ``benchmark>exact_gelu``).
+      imported_dir: Folder of an encoder imported with ``import-hf`` (local weights), else ``None``.
     """
 
     key: str
@@ -69,6 +85,8 @@ class EncoderSpec:
     citation: str = BERT_CITATION
     max_positions: int = 512
     type_vocab_size: int = 2
+    activation: str = "gelu"
+    imported_dir: str | None = None
 
     @property
     def architecture(self) -> str:
@@ -95,7 +113,7 @@ def encoder_parameter_count(spec: EncoderSpec, vocab_size: int) -> int:
         feed_forward = h * i + i + i * h + h
     layer = attention + feed_forward + 2 * (2 * h)  # two layer norms
     layers = layer if spec.family == "albert" else layer * spec.num_layers
-    pooler = h * h + h
+    pooler = 0 if spec.family == "distilbert" else h * h + h  # DistilBERT pools the [CLS] state itself
     return embeddings + projection + layers + pooler
 
 
@@ -171,16 +189,59 @@ def _index(entries: tuple[EncoderSpec, ...]) -> dict[str, EncoderSpec]:
 REGISTRY: dict[str, EncoderSpec] = _index(_ENTRIES)
 
 
-def list_models(pattern: str = "*") -> list[str]:
-    """Registered keys matching a shell-style wildcard, in registry order."""
-    return [key for key in REGISTRY if fnmatch.fnmatchcase(key, pattern)]
+def imported_spec_path(models_dir: Path, key: str) -> Path:
+    """Where ``import-hf`` writes the spec of the encoder imported under ``key``."""
+    return Path(models_dir) / IMPORTED_FOLDER / key / SPEC_FILE
 
 
-def get_spec(key: str) -> EncoderSpec:
-    """The spec registered under ``key``; a miss names the closest keys."""
+def spec_to_json(spec: EncoderSpec) -> str:
+    """The spec as JSON, without the fields that follow from where its folder is."""
+    fields = {k: v for k, v in dataclasses.asdict(spec).items() if k not in _LOCATED_FIELDS}
+    return json.dumps(fields, indent=2) + "\n"
+
+
+def load_imported_spec(path: Path) -> EncoderSpec:
+    """The spec in ``path`` (an ``encoder_spec.json``), with handles pointing at its sibling SavedModels."""
+    folder = Path(path).resolve().parent
+    fields = json.loads(Path(path).read_text(encoding="utf-8"))
+    return EncoderSpec(**fields, encoder_handle=str(folder / "encoder"),
+                       preprocessor_handle=str(folder / "preprocessor"), imported_dir=str(folder))
+
+
+def imported_specs(models_dir: Path | None) -> dict[str, EncoderSpec]:
+    """Encoders imported into ``models_dir`` (none when it is ``None`` or has no imports), by key."""
+    found: dict[str, EncoderSpec] = {}
+    if models_dir is None:
+        return found
+    for path in sorted((Path(models_dir) / IMPORTED_FOLDER).glob(f"*/{SPEC_FILE}")):
+        try:
+            spec = load_imported_spec(path)
+        except (OSError, ValueError, TypeError) as error:
+            log.warning("skipped imported encoder %s: %s", path, error)
+            continue
+        if spec.key in REGISTRY or spec.key != path.parent.name:
+            log.warning("skipped imported encoder %s: key %r clashes with the registry or its folder", path, spec.key)
+            continue
+        found[spec.key] = spec
+    return found
+
+
+def all_specs(models_dir: Path | None = None) -> dict[str, EncoderSpec]:
+    """The registry followed by the encoders imported into ``models_dir``."""
+    return REGISTRY | imported_specs(models_dir)
+
+
+def list_models(pattern: str = "*", models_dir: Path | None = None) -> list[str]:
+    """Registered (and imported) keys matching a shell-style wildcard, in registry order."""
+    return [key for key in all_specs(models_dir) if fnmatch.fnmatchcase(key, pattern)]
+
+
+def get_spec(key: str, models_dir: Path | None = None) -> EncoderSpec:
+    """The spec registered (or imported into ``models_dir``) under ``key``; a miss names the closest keys."""
+    specs = all_specs(models_dir)
     try:
-        return REGISTRY[key]
+        return specs[key]
     except KeyError:
-        close = difflib.get_close_matches(key, list(REGISTRY), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(key, list(specs), n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "see `python -m benchmark list`."
         raise UsageError(f"unknown model '{key}': {hint}") from None

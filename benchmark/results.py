@@ -4,7 +4,8 @@ Schema (version 2), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
-- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``stand-in`` or ``n/a (classical)``)
+- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``pretrained (imported)``
+  for checkpoints brought in with ``import-hf``, ``stand-in``, or ``n/a (classical)``)
 - ``hyperparameters``: every setting of the run (epochs, batch size, sequence length, ...)
 - ``data``: source and the sizes and positive counts of the train, validation and test sets
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
@@ -41,6 +42,7 @@ RUNS_FOLDER = "runs"
 WEIGHTS_PRETRAINED = "pretrained"
 WEIGHTS_STANDIN = "stand-in"
 WEIGHTS_CLASSICAL = "n/a (classical)"
+WEIGHTS_IMPORTED = "pretrained (imported)"
 
 
 @dataclasses.dataclass(frozen=True)

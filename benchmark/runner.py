@@ -18,7 +18,7 @@ import numpy as np
 from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.errors import UsageError
 from benchmark.registry import EncoderSpec
-from benchmark.results import WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+from benchmark.results import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
 
 if TYPE_CHECKING:
     from benchmark.distribute import Distribution
@@ -114,7 +114,8 @@ def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
 
 
 def pretrained_source(spec: EncoderSpec) -> EncoderSource:
-    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, WEIGHTS_PRETRAINED)
+    weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
+    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
 
 
 def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:

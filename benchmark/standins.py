@@ -69,14 +69,26 @@ def build_standin(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> Stan
 
 def _export(spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:
     import tensorflow as tf
-    from official.nlp.tools import export_tfhub_lib
 
-    from benchmark.architectures import build_encoder, encoder_config
+    from benchmark.architectures import build_encoder
 
     tf.keras.utils.set_random_seed(STANDIN_SEED)
-    encoder = build_encoder(spec, vocab_size)
+    export_tfhub(build_encoder(spec, vocab_size), spec, vocab_file, vocab_size, out)
+
+
+def export_tfhub(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:
+    """Export ``encoder`` (built for ``spec``) to ``out/encoder`` and its preprocessor to ``out/preprocessor``.
+
+    Both go through tf-models-official's ``export_tfhub_lib``, so they follow the TF-Hub text encoder and
+    preprocessor APIs exactly as the published BERT models do.
+    """
+    import tensorflow as tf
+    from official.nlp.tools import export_tfhub_lib
+
+    from benchmark.architectures import encoder_config
+
     with tempfile.TemporaryDirectory() as ckpt_dir:
-        checkpoint_path = tf.train.Checkpoint(encoder=encoder).save(f"{ckpt_dir}/standin")
+        checkpoint_path = tf.train.Checkpoint(encoder=encoder).save(f"{ckpt_dir}/encoder")
         export_tfhub_lib.export_model(
             str(out / "encoder"),
             encoder_config=encoder_config(spec, vocab_size),

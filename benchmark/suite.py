@@ -20,7 +20,7 @@ from benchmark.baseline import BASELINES, baseline_hash
 from benchmark.data import Imdb
 from benchmark.errors import UsageError
 from benchmark.failures import clear_failure, record_failure
-from benchmark.registry import REGISTRY, EncoderSpec
+from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs, write_run
 from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
 
@@ -34,20 +34,20 @@ COMMAND_ENV = "TFHUB_BENCH_COMMAND"  # the suite's command, recorded in the run 
 ERROR_TAIL_LINES = 40
 
 
-def all_model_keys() -> list[str]:
-    """What ``--all`` runs: every registered TF-Hub encoder, then the classical baselines."""
-    return [*REGISTRY, *BASELINES]
+def all_model_keys(models_dir: Path | None = None) -> list[str]:
+    """What ``--all`` runs: every registered TF-Hub encoder, those imported into ``models_dir``, then the baselines."""
+    return [*all_specs(models_dir), *BASELINES]
 
 
-def model_name(key: str) -> str:
-    return BASELINES[key].name if key in BASELINES else REGISTRY[key].name
+def model_name(key: str, models_dir: Path | None = None) -> str:
+    return BASELINES[key].name if key in BASELINES else get_spec(key, models_dir).name
 
 
-def resolve_keys(use_all: bool, keys: Sequence[str] | None) -> list[str]:
+def resolve_keys(use_all: bool, keys: Sequence[str] | None, models_dir: Path | None = None) -> list[str]:
     """The models to run, in order; an unknown key is a UsageError naming the closest known keys."""
+    known = all_model_keys(models_dir)
     if use_all:
-        return all_model_keys()
-    known = all_model_keys()
+        return known
     for key in keys or ():
         if key not in known:
             close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
@@ -65,6 +65,8 @@ def vocab_for(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Se
     if vocab is not None:
         check_vocab_file(vocab)
         return vocab
+    if spec.imported_dir:  # a stand-in of an imported encoder tokenizes with the checkpoint's own vocabulary
+        return Path(spec.imported_dir) / IMPORTED_VOCAB
     if learn:
         return learned_vocab(texts, spec.lower_case, Path(models_dir) / "vocab")
     path = learned_vocab_path(texts, spec.lower_case, Path(models_dir) / "vocab")
@@ -75,7 +77,7 @@ def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: Pr
     """The configuration hash of ``key``'s run, without building anything; None when it cannot be known yet."""
     if key in BASELINES:
         return baseline_hash(BASELINES[key], config, data)
-    spec = REGISTRY[key]
+    spec = get_spec(key, args.models_dir)
     if not args.offline:
         return config_hash(pretrained_source(spec), config, data)
     from benchmark.standins import standin_dir
@@ -117,7 +119,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
         result = run_baseline(BASELINES[key], data, config, command)
         checkpoints = None
     else:
-        spec = REGISTRY[key]
+        spec = get_spec(key, args.models_dir)
         if args.offline:
             source = standin_source(spec, vocab_for(spec, args.vocab, args.models_dir, data.train.texts, True),
                                     args.models_dir)
@@ -229,7 +231,7 @@ def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config:
             ran += 1
             continue
         failed.append(label)
-        record_failure(args.output, key, model_name(key), identity or "", error, command, seed)
+        record_failure(args.output, key, model_name(key, args.models_dir), identity or "", error, command, seed)
         log.error("%s failed: %s", label, error)
     print_exports(policy)
     page, _ = write_leaderboard(args.output)
