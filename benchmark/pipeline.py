@@ -9,7 +9,6 @@ import numpy as np
 import tensorflow as tf
 
 from benchmark.data import Split
-from benchmark.model import ENCODER_INPUTS
 from benchmark.truncation import SpecialIds, pack, special_ids
 
 TOKENIZE_BATCH = 256
