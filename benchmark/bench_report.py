@@ -107,7 +107,8 @@ def _run_section(run: dict[str, Any]) -> list[str]:
               f"padded to {config['seq_length']}: {estimate[0]['suite_flops'] / 1e15:.0f} PFLOP; hours = FLOPs / "
               f"(dense FP16 Tensor Core peak x {estimate[0]['utilisation']:.0%} assumed utilisation).", "",
               "| GPU | dense FP16 peak TFLOP/s | assumed utilisation | estimated hours |", "|---|---|---|---|"]
-    lines += [f"| {row['name']} | {row['peak_tflops']:g} | {row['utilisation']:.0%} | {row['hours']:.1f} |"
+    lines += [f"| {row['name']} | {row['peak_tflops']:g} | {row['utilisation']:.0%} | "
+              f"{row['hours']:.2f} ({60 * row['hours']:.0f} min) |"
               for row in estimate]
     return lines + [""]
 
