@@ -35,3 +35,12 @@ def test_fine_tune_with_every_speed_option(aclimdb, tiny_standin):
     assert result.hyperparameters["steps_per_epoch"] == 4  # 32 reviews of <= 32 tokens: one bucket, 4 batches
     assert 0 <= result.test["accuracy"] <= 1
     assert result.model["encoder_parameters"] > 0
+
+
+def test_auto_precision_follows_the_cpu_flags(monkeypatch):
+    from benchmark import native
+
+    monkeypatch.setattr(native, "cpu_has_bf16", lambda: True)
+    assert native.default_precision() == "mixed_bfloat16"
+    monkeypatch.setattr(native, "cpu_has_bf16", lambda: False)
+    assert native.default_precision() == "float32"
