@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | build-standin | import-hf | predict | serve``."""
+"""Command line: ``python -m benchmark list | run | report | bench | build-standin | import-hf | predict | serve``."""
 
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="balanced subset of the 25k training reviews (validation is carved from it)")
     run.add_argument("--test-samples", type=_whole_number, metavar="N", help="balanced subset of the 25k test reviews")
     run.add_argument("--validation-fraction", type=float, default=0.2)
+    run.add_argument("--truncation", choices=("head", "head_tail"), default="head",
+                     help="long reviews: keep the first tokens, or the first and last (Sun et al. 2019)")
+    run.add_argument("--bucketing", action="store_true", help="pad batches to 64/128/256/512, not all to --seq-length")
+    run.add_argument("--steps-per-execution", type=_whole_number, default=1, metavar="N")
+    run.add_argument("--precision", choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"), default="float32",
+                     help="auto: measured default per device type (README, Speed); mixed rebuilds the encoder natively")
+    run.add_argument("--jit-compile", action="store_true", help="XLA (natively rebuilt encoder, never a hub layer)")
     run.add_argument("--data-dir", type=Path,
                      help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")
     run.add_argument("--offline", action="store_true",
@@ -94,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     from benchmark.cli_import import add_import_parser
 
     add_import_parser(commands, DEFAULTS["models_dir"])
+
+    from benchmark.bench import add_bench_arguments
+
+    add_bench_arguments(commands.add_parser(
+        "bench", help="training and inference speed: tutorial pipeline vs this project vs Hugging Face"))
     return parser
 
 
@@ -140,7 +152,10 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     keys = resolve_keys(args.all, args.model, args.models_dir)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
-                       test_samples=args.test_samples, validation_fraction=args.validation_fraction)
+                       test_samples=args.test_samples, validation_fraction=args.validation_fraction,
+                       truncation=args.truncation, bucketing=args.bucketing,
+                       steps_per_execution=args.steps_per_execution, precision=args.precision,
+                       jit_compile=args.jit_compile)
     config.validate()
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     _check_data_dir(args.data_dir)
@@ -240,6 +255,16 @@ def cmd_build_standin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace, command: str) -> int:
+    from benchmark.bench import run_bench
+
+    _quiet_tensorflow()
+    page, data = run_bench(args, command)
+    print(page.read_text(), end="")
+    print(f"wrote {page} and {data}")
+    return 0
+
+
 def _quiet_tensorflow() -> None:
     import absl.logging
 
@@ -269,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _quiet_tensorflow()
             return cmd_import_hf(args)
+        if args.command == "bench":
+            return cmd_bench(args, command)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

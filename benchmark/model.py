@@ -24,13 +24,19 @@ def load_handle(handle: str, what: str):
 
 
 def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT) -> tf.Tensor:
-    """The head shared by every encoder: dropout, then one dense unit giving the positive-class logit."""
+    """The head shared by every encoder: dropout, then one dense unit giving the positive-class logit.
+
+    The logit is computed in float32 even under a mixed-precision policy, so the loss stays numerically safe.
+    """
     x = tf_keras.layers.Dropout(dropout, name="head_dropout")(pooled_output)
-    return tf_keras.layers.Dense(1, name="classifier")(x)
+    return tf_keras.layers.Dense(1, name="classifier", dtype="float32")(x)
 
 
-def build_classifier(encoder_handle: str, seq_length: int, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
-    """A Keras model from token-id inputs (as the preprocessor packs them) to one logit per review."""
+def build_classifier(encoder_handle: str, seq_length: int | None, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """A Keras model from token-id inputs (as the preprocessor packs them) to one logit per review.
+
+    ``seq_length`` None accepts batches of any width (length bucketing).
+    """
     inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name)
               for name in ENCODER_INPUTS}
     encoder = hub.KerasLayer(load_handle(encoder_handle, "encoder"), trainable=True, name="encoder")
@@ -47,5 +53,5 @@ def count_parameters(weights) -> int:
 
 
 def encoder_parameters(model: tf_keras.Model) -> int:
-    """Parameters of the encoder layer inside a classifier built by :func:`build_classifier`."""
-    return count_parameters(model.get_layer("encoder").weights)
+    """Parameters of the encoder inside a classifier (every weight but the head's dense layer)."""
+    return count_parameters(model.weights) - count_parameters(model.get_layer("classifier").weights)

@@ -3,55 +3,101 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import tensorflow as tf
 
 from benchmark.data import Split
-from benchmark.model import ENCODER_INPUTS
+from benchmark.truncation import SpecialIds, pack, special_ids
 
 TOKENIZE_BATCH = 256
+# Fixed widths for --bucketing: a batch is padded to the smallest one that holds its longest review.
+BUCKET_WIDTHS = (64, 128, 256, 512)
 
 
 @dataclasses.dataclass(frozen=True)
 class EncodedSplit:
-    """Token ids of a split, packed to one sequence length, with the labels."""
+    """Token ids of a split, packed to one sequence length, with the labels and packed lengths."""
 
     features: dict[str, np.ndarray]
     labels: np.ndarray
+    lengths: np.ndarray
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
-def tokenize_split(split: Split, preprocessor, seq_length: int) -> EncodedSplit:
-    """Run the preprocessor's ``tokenize`` and ``bert_pack_inputs`` once over a whole split."""
+def tokenize_texts(texts, preprocessor) -> list[np.ndarray]:
+    """Word-piece ids of each text (no special tokens, not truncated), in a parallel batched tf.data map."""
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
-    def pack(texts: tf.Tensor) -> dict[str, tf.Tensor]:
-        tokens = preprocessor.tokenize(texts)
-        return preprocessor.bert_pack_inputs([tokens], seq_length=tf.constant(seq_length))
+    def tokenize(batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        tokens = preprocessor.tokenize(batch).merge_dims(-2, -1)
+        return tf.cast(tokens.flat_values, tf.int32), tokens.row_lengths()
 
-    dataset = (tf.data.Dataset.from_tensor_slices(list(split.texts))
+    dataset = (tf.data.Dataset.from_tensor_slices(list(texts))
                .batch(TOKENIZE_BATCH)
-               .map(pack, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+               .map(tokenize, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
                .prefetch(tf.data.AUTOTUNE))
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in ENCODER_INPUTS}
-    for batch in dataset.as_numpy_iterator():
-        for name in ENCODER_INPUTS:
-            parts[name].append(batch[name].astype(np.int32))
-    features = {name: np.concatenate(chunks) if chunks else np.zeros((0, seq_length), np.int32)
-                for name, chunks in parts.items()}
-    return EncodedSplit(features, split.labels.astype(np.float32))
+    reviews: list[np.ndarray] = []
+    for values, lengths in dataset.as_numpy_iterator():
+        reviews.extend(np.split(values, np.cumsum(lengths)[:-1]))
+    return reviews
 
 
-def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """Batched, prefetched ``(features, label)`` pairs; reshuffled every epoch when a seed is given."""
-    dataset = tf.data.Dataset.from_tensor_slices((encoded.features, encoded.labels))
+def tokenize_split(split: Split, preprocessor, seq_length: int, truncation: str = "head",
+                   ids: SpecialIds | None = None) -> EncodedSplit:
+    """Tokenize a whole split once, truncate each review (head or head+tail) and pack it for the encoder."""
+    ids = ids or special_ids(preprocessor)
+    features, lengths = pack(tokenize_texts(split.texts, preprocessor), seq_length, truncation, ids)
+    return EncodedSplit(features, split.labels.astype(np.float32), lengths)
+
+
+def bucket_widths(seq_length: int) -> tuple[int, ...]:
+    """The padded widths --bucketing uses at ``seq_length``: the fixed widths below it, then it."""
+    return tuple(w for w in BUCKET_WIDTHS if w < seq_length) + (seq_length,)
+
+
+def bucket_steps(lengths: np.ndarray, seq_length: int, batch_size: int) -> int:
+    """Batches in one bucketed pass: each bucket's reviews in full batches plus one partial batch."""
+    widths = bucket_widths(seq_length)
+    buckets = np.searchsorted(np.asarray(widths), lengths, side="left")
+    return int(sum(math.ceil(np.sum(buckets == b) / batch_size) for b in range(len(widths))))
+
+
+def steps_per_pass(encoded: EncodedSplit, batch_size: int, bucketing: bool, seq_length: int) -> int:
+    """Batches ``to_dataset`` yields for one pass over ``encoded``."""
+    if bucketing:
+        return bucket_steps(encoded.lengths, seq_length, batch_size)
+    return math.ceil(len(encoded) / batch_size)
+
+
+def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None = None,
+               bucketing: bool = False, drop_remainder: bool = False) -> tf.data.Dataset:
+    """Batched, prefetched ``(features, label)`` pairs; reshuffled every epoch when a seed is given.
+
+    With ``bucketing``, each batch holds reviews of one bucket of :func:`bucket_widths` and is padded to
+    that bucket's width (a static shape per bucket), so short reviews are not padded to ``seq_length``.
+    """
+    data = (encoded.features, encoded.labels, encoded.lengths)
+    dataset = tf.data.Dataset.from_tensor_slices(data)
     options = tf.data.Options()
     # In-memory data has no files to split: workers of a multi-worker cluster shard by element.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dataset = dataset.with_options(options)
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(encoded), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    if not bucketing:
+        dataset = dataset.map(lambda x, y, n: (x, y))
+        return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    seq_length = encoded.features["input_word_ids"].shape[1]
+    widths = bucket_widths(seq_length)
+    dataset = dataset.map(lambda x, y, n: ({k: v[:n] for k, v in x.items()}, y),
+                          num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = dataset.bucket_by_sequence_length(
+        lambda x, y: tf.shape(x["input_word_ids"])[0],
+        bucket_boundaries=[w + 1 for w in widths],  # bucket i holds lengths <= widths[i], padded to it
+        bucket_batch_sizes=[batch_size] * (len(widths) + 1),
+        pad_to_bucket_boundary=True, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.AUTOTUNE)

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import math
 import sys
 import time
 from pathlib import Path
@@ -41,6 +40,12 @@ class RunConfig:
       validation_fraction: Share of the training reviews held out for validation.
       warmup_fraction: Share of the training steps with linear learning-rate warm-up.
       dropout: Dropout of the classifier head.
+      truncation: ``head`` keeps a long review's first tokens; ``head_tail`` its first and last (Sun et al. 2019).
+      bucketing: Pad each batch only to the smallest of a few fixed widths that holds its reviews.
+      steps_per_execution: Training steps per ``tf.function`` call.
+      precision: ``float32``, ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or ``auto``:
+        the measured default for the device (see ``benchmark.native.DEFAULT_PRECISION``).
+      jit_compile: XLA-compile the training step (natively rebuilt encoder only, never around a hub layer).
     """
 
     epochs: int = 3
@@ -53,6 +58,11 @@ class RunConfig:
     validation_fraction: float = 0.2
     warmup_fraction: float = 0.1
     dropout: float = 0.1
+    truncation: str = "head"
+    bucketing: bool = False
+    steps_per_execution: int = 1
+    precision: str = "float32"
+    jit_compile: bool = False
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""
@@ -71,6 +81,14 @@ class RunConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be a positive number of reviews, got {value}")
         if not 0.0 <= self.validation_fraction < 1.0:
             raise UsageError(f"--validation-fraction must be in [0, 1), got {self.validation_fraction}")
+        from benchmark.truncation import TRUNCATIONS
+
+        if self.truncation not in TRUNCATIONS:
+            raise UsageError(f"--truncation must be one of {', '.join(TRUNCATIONS)}, got {self.truncation!r}")
+        if self.steps_per_execution <= 0:
+            raise UsageError(f"--steps-per-execution must be positive, got {self.steps_per_execution}")
+        if self.precision not in ("auto", "float32", "mixed_float16", "mixed_bfloat16"):
+            raise UsageError(f"--precision must be auto, float32, mixed_float16 or mixed_bfloat16, got {self.precision!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,8 +228,9 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.metrics import classification_metrics
-    from benchmark.model import build_classifier, encoder_parameters, load_handle
-    from benchmark.pipeline import EncodedSplit, to_dataset, tokenize_split
+    from benchmark.model import encoder_parameters, load_handle
+    from benchmark.native import build_for_config, default_precision
+    from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_split
     from benchmark.training import EpochCheckpoint, EpochTimer, StepLoss, TrainingState
 
     spec = source.spec
@@ -223,23 +242,27 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
 
     preprocessor = load_handle(source.preprocessor_handle, "preprocessor")
     tokenize_start = time.perf_counter()
-    train = tokenize_split(data.train, preprocessor, config.seq_length)
-    validation = tokenize_split(data.validation, preprocessor, config.seq_length) if data.validation else None
-    test = tokenize_split(data.test, preprocessor, config.seq_length)
+    train = tokenize_split(data.train, preprocessor, config.seq_length, config.truncation)
+    validation = (tokenize_split(data.validation, preprocessor, config.seq_length, config.truncation)
+                  if data.validation else None)
+    test = tokenize_split(data.test, preprocessor, config.seq_length, config.truncation)
     tokenize_seconds = time.perf_counter() - tokenize_start
 
     distribution = distribution or choose_strategy("default")
     batch_size = distribution.global_batch_size(config.batch_size)
-    steps_per_epoch = math.ceil(len(train) / batch_size)
+    steps_per_epoch = steps_per_pass(train, batch_size, config.bucketing, config.seq_length)
     total_steps = steps_per_epoch * config.epochs
+    precision = default_precision() if config.precision == "auto" else config.precision
     with distribution.strategy.scope():
-        model = build_classifier(source.encoder_handle, config.seq_length, config.dropout)
+        model = build_for_config(spec, source.encoder_handle, None if config.bucketing else config.seq_length,
+                                 precision, config.jit_compile, config.dropout)
         optimizer = optimization.create_optimizer(
             init_lr=learning_rate, num_train_steps=total_steps,
             num_warmup_steps=int(config.warmup_fraction * total_steps), optimizer_type="adamw")
         model.compile(optimizer=optimizer,
                       loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
-                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
+                      steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
 
     verbose = 1 if sys.stdout.isatty() else 2
     state = TrainingState(checkpoints, model, optimizer) if checkpoints is not None else None
@@ -257,8 +280,13 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     recorder = EpochCheckpoint(state, timer, steps, spec.key, progress)
     if resumed_from < config.epochs:
         model.fit(
-            to_dataset(train, batch_size, shuffle_seed=config.seed + resumed_from),
-            validation_data=to_dataset(validation, batch_size) if validation else None,
+            # Repeated with exact step counts: bucketed datasets have no known length, which Keras needs
+            # with steps_per_execution > 1; every epoch is still exactly one pass over the training set.
+            to_dataset(train, batch_size, shuffle_seed=config.seed + resumed_from, bucketing=config.bucketing).repeat(),
+            steps_per_epoch=steps_per_epoch,
+            validation_data=to_dataset(validation, batch_size, bucketing=config.bucketing) if validation else None,
+            validation_steps=(steps_per_pass(validation, batch_size, config.bucketing, config.seq_length)
+                              if validation else None),
             epochs=config.epochs, initial_epoch=resumed_from,
             callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose)
     train_seconds = sum(row["seconds"] for row in recorder.history)
@@ -269,6 +297,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
 
     hyperparameters = dataclasses.asdict(config) | {
         "learning_rate": learning_rate,
+        "precision": precision,
         "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),

@@ -1,0 +1,33 @@
+"""Model FLOPs per example of the registry's encoders, counted from their architecture.
+
+Formula (multiply-add = 2 FLOPs; embedding look-ups, softmax, layer norms and activations ignored, as usual):
+
+- forward, per layer: ``2 * s * P_layer`` for the dense projections, where ``P_layer = 4 h^2 + 2 h i``
+  (``4 h^2 + 3 h i`` for the gated feed-forward of talking-heads), plus ``4 * s^2 * h`` for the attention
+  scores ``Q K^T`` and the weighted values ``A V`` (talking heads add ``4 * s^2 * a^2`` for its two head
+  mixings); factorised embeddings (ALBERT, ELECTRA small) add ``2 * s * e * h`` for their projection;
+  the pooler and the head add ``2 h^2 + 2 h``;
+- training step = 3 x forward (the backward pass costs about twice the forward: gradients with respect
+  to both the activations and the weights), the usual estimate of Kaplan et al. 2020 (arXiv:2001.08361).
+"""
+
+from __future__ import annotations
+
+from benchmark.registry import EncoderSpec
+
+TRAINING_FACTOR = 3
+
+
+def forward_flops(spec: EncoderSpec, tokens: float) -> float:
+    """Forward FLOPs for one example padded to ``tokens`` positions (the classifier head included)."""
+    h, i, a, s = spec.hidden_size, spec.intermediate_size, spec.num_heads, float(tokens)
+    dense = 4 * h * h + (3 if spec.family == "talking_heads" else 2) * h * i
+    attention = 4 * s * s * h + (4 * s * s * a * a if spec.family == "talking_heads" else 0)
+    per_layer = 2 * s * dense + attention
+    embedding = 2 * s * spec.embedding_size * h if spec.embedding_size else 0
+    return spec.num_layers * per_layer + embedding + 2 * h * h + 2 * h
+
+
+def training_flops(spec: EncoderSpec, tokens: float) -> float:
+    """FLOPs of one training example (forward and backward) at ``tokens`` positions."""
+    return TRAINING_FACTOR * forward_flops(spec, tokens)

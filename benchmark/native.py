@@ -1,0 +1,106 @@
+"""The encoder rebuilt natively with tf-models-official, weights restored from its TF-Hub SavedModel.
+
+``hub.KerasLayer`` runs a SavedModel whose dtypes were fixed at export, so it ignores Keras mixed
+precision (tensorflow/hub#466, #790). Rebuilding the same architecture as Keras layers and copying the
+SavedModel's variables into them, matched by name and checked by shape, lets mixed precision and XLA apply.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import tensorflow as tf
+import tf_keras
+
+from benchmark.errors import UsageError
+from benchmark.model import DEFAULT_DROPOUT, ENCODER_INPUTS, build_classifier, classifier_head, load_handle
+from benchmark.registry import EncoderSpec
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+@contextlib.contextmanager
+def precision_policy(precision: str) -> Iterator[None]:
+    """Keras's global dtype policy set to ``precision`` while layers are built, then restored."""
+    if precision not in PRECISIONS:
+        raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    previous = tf_keras.mixed_precision.global_policy()
+    tf_keras.mixed_precision.set_global_policy(precision)
+    try:
+        yield
+    finally:
+        tf_keras.mixed_precision.set_global_policy(previous)
+
+
+def restore_variables(target: tf_keras.Model, saved) -> int:
+    """Copy ``saved``'s variables into ``target``'s weights, matched by name; returns how many were copied."""
+    source = {variable.name: variable for variable in saved.variables}
+    missing, mismatched = [], []
+    for weight in target.weights:
+        variable = source.get(weight.name)
+        if variable is None:
+            missing.append(weight.name)
+        elif tuple(variable.shape) != tuple(weight.shape):
+            mismatched.append(f"{weight.name} {tuple(variable.shape)} vs {tuple(weight.shape)}")
+    if missing or mismatched:
+        raise UsageError("the native encoder does not match the SavedModel's variables "
+                         f"(missing {missing[:3]}, shape mismatches {mismatched[:3]}); use --precision float32")
+    for weight in target.weights:
+        weight.assign(tf.cast(source[weight.name], weight.dtype))
+    return len(target.weights)
+
+
+def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: int | None,
+                            precision: str = "float32", dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """The shared classifier on a native encoder holding the SavedModel's weights; the logit stays float32."""
+    from benchmark.architectures import build_encoder
+
+    saved = load_handle(encoder_handle, "encoder")
+    embeddings = [v for v in saved.variables if v.name.startswith("word_embeddings/")]
+    if not embeddings:
+        raise UsageError(f"encoder {encoder_handle} has no word_embeddings variable: cannot rebuild it natively")
+    with precision_policy(precision):
+        encoder = build_encoder(spec, int(embeddings[0].shape[0]))
+        inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name)
+                  for name in ENCODER_INPUTS}
+        encoder(inputs)  # creates the weights
+        restore_variables(encoder, saved)
+        logits = classifier_head(encoder(inputs)["pooled_output"], dropout)
+        return tf_keras.Model(inputs, logits, name="classifier")
+
+
+def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
+                     jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """The hub.KerasLayer classifier for plain float32; the native one for mixed precision or XLA.
+
+    XLA never wraps a hub.KerasLayer: on CPU that measured about 20x slower.
+    """
+    if precision == "float32" and not jit_compile:
+        return build_classifier(encoder_handle, seq_length, dropout)
+    return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout)
+
+
+# Default --precision per device type, from `python -m benchmark bench` measurements (README, Speed): on a CPU
+# with bf16 dot-product instructions (AVX512_BF16 or AMX), mixed_bfloat16 trained 1.6x faster than float32
+# (results/bench-cpu-bf16/bench.md); without them bf16 is emulated, so float32 stays the default there.
+DEFAULT_PRECISION = {"GPU": "mixed_float16", "TPU": "mixed_bfloat16", "CPU_BF16": "mixed_bfloat16", "CPU": "float32"}
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_has_bf16() -> bool:
+    """Whether /proc/cpuinfo lists bf16 dot-product instructions."""
+    try:
+        text = open("/proc/cpuinfo", encoding="utf-8").read()
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+def default_precision() -> str:
+    """The measured default precision for the device TensorFlow sees (the CPU when there is no accelerator)."""
+    for device_type in ("TPU", "GPU"):
+        if tf.config.list_logical_devices(device_type):
+            return DEFAULT_PRECISION[device_type]
+    return DEFAULT_PRECISION["CPU_BF16" if cpu_has_bf16() else "CPU"]

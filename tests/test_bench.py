@@ -1,0 +1,87 @@
+"""``bench`` end to end on a tiny stand-in, FLOP counts, and the suite estimate (no timing assertions)."""
+
+import json
+
+import pytest
+
+from benchmark.flops import forward_flops, training_flops
+from benchmark.registry import get_spec
+from conftest import TINY_MODEL, run_cli
+
+
+def test_bert_base_forward_flops_follow_the_documented_formula():
+    spec = get_spec("bert_base_uncased")
+    dense = 2 * 128 * (4 * 768 * 768 + 2 * 768 * 3072)
+    attention = 4 * 128 * 128 * 768
+    assert forward_flops(spec, 128) == 12 * (dense + attention) + 2 * 768 * 768 + 2 * 768
+    assert 21e9 < forward_flops(spec, 128) < 23e9  # the usual ~22 GFLOP for BERT base at 128 tokens
+    assert training_flops(spec, 128) == 3 * forward_flops(spec, 128)
+    assert forward_flops(get_spec("electra_small"), 128) > forward_flops(get_spec("small_bert_l12_h256"), 128)
+
+
+def test_suite_estimate_is_faster_on_faster_gpus():
+    from benchmark.bench_report import gpu_estimates, suite_flops
+
+    rows = {row["gpu"]: row for row in gpu_estimates(128, 3)}
+    assert rows["H100"]["hours"] < rows["A100"]["hours"] < rows["T4"]["hours"]
+    assert suite_flops(512, 3) > 4 * suite_flops(128, 3)
+    assert all(row["source"].startswith("NVIDIA") for row in rows.values())
+
+
+def test_one_config_per_length_with_the_accuracy_check_at_the_first():
+    from benchmark.bench import configs_from_args
+    from benchmark.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "--model", TINY_MODEL, "--seq-length", "128", "512",
+                                      "--batch-size", "32", "16", "--accuracy-samples", "100", "--precision", "float32"])
+    configs = configs_from_args(args)
+    assert [(c.seq_length, c.batch_size, c.accuracy_samples) for c in configs] == [(128, 32, 100), (512, 16, 0)]
+    assert all(c.bucketing and c.precision == "float32" for c in configs)
+
+
+def test_bad_bench_options_are_one_line_errors(tmp_path):
+    result = run_cli("bench", "--model", TINY_MODEL, "--steps", "3", "--steps-per-execution", "2", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: --steps 3 must be a multiple")
+    result = run_cli("bench", "--model", TINY_MODEL, "--seq-length", "16", "32", "--batch-size", "4", "8", "2",
+                     cwd=tmp_path)
+    assert result.returncode == 2 and "one per --seq-length" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, aclimdb, tmp_path):
+    models_dir = tiny_standin.encoder_path.parent.parent.parent  # the fixture's stand-in cache
+    out = tmp_path / "out"
+    result = run_cli("bench", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb),
+                     "--vocab", str(tiny_vocab), "--models-dir", str(models_dir), "--seq-length", "32",
+                     "--batch-size", "4", "--samples", "8", "--steps", "2", "--rounds", "2", "--warmup-steps", "1",
+                     "--steps-per-execution", "2", "--truncation", "head_tail", "--accuracy-samples", "16",
+                     "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    bench = json.loads((out / "bench.json").read_text())
+    page = (out / "bench.md").read_text()
+    assert bench["model"]["weights"] == "stand-in" and "[stand-in: random weights]" in page
+    assert bench["command"].startswith("python -m benchmark bench --model") and bench["command"] in page
+    assert [run["config"]["seq_length"] for run in bench["runs"]] == [32]
+    for run in bench["runs"]:
+        pipelines = run["pipelines"]
+        assert set(pipelines) == {"tutorial", "tokenize-once", "this project", "hugging face"}
+        for name, entry in pipelines.items():
+            if "error" in entry:  # only the Hugging Face loop may be missing (torch not installed)
+                assert name == "hugging face" and entry["error"]
+                continue
+            for mode in ("training", "inference"):
+                timing = entry[mode]
+                assert timing["examples_per_second"] > 0 and len(timing["rounds"]) == 2
+                assert timing["flops_per_example"] > 0 and 0 < timing["peak_fraction"]
+                assert timing["tokens_per_example"] <= run["config"]["seq_length"]
+            assert entry["peak_rss_mib"] > 0 and entry["training_vs_tutorial"] > 0
+        assert pipelines["tutorial"]["training_vs_tutorial"] == 1.0
+        assert [row["gpu"] for row in run["gpu_estimate"]] == ["H100", "A100", "T4"]
+        assert len(run["targets"]) == 4 and all("met" in row for row in run["targets"])
+        assert f"## Sequence length {run['config']['seq_length']}" in page
+    accuracy = bench["runs"][0]["accuracy"]
+    assert accuracy["train_examples"] + accuracy["validation_examples"] == 16
+    assert 0 <= accuracy["tutorial"] <= 1 and 0 <= accuracy["this project"] <= 1
+    assert "estimate, not a measurement" in page and "% of peak" in page

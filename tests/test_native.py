@@ -1,0 +1,54 @@
+"""The natively rebuilt encoder holds the SavedModel's weights and computes what the hub layer computes."""
+
+import numpy as np
+import pytest
+
+from benchmark.errors import UsageError
+from benchmark.registry import get_spec
+from conftest import TINY_MODEL
+
+pytestmark = pytest.mark.slow
+
+
+def batch(seq_length: int = 16) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    word_ids = rng.integers(5, 30, (4, seq_length)).astype(np.int32)
+    mask = np.ones_like(word_ids)
+    mask[1, 9:] = 0
+    word_ids[1, 9:] = 0
+    word_ids[:, 0] = 2
+    return {"input_word_ids": word_ids, "input_mask": mask, "input_type_ids": np.zeros_like(word_ids)}
+
+
+def test_native_float32_matches_the_hub_layer(tiny_standin):
+    from benchmark.model import build_classifier, encoder_parameters
+    from benchmark.native import build_native_classifier
+
+    hub_model = build_classifier(str(tiny_standin.encoder_path), 16)
+    native = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
+    native.get_layer("classifier").set_weights(hub_model.get_layer("classifier").get_weights())
+    np.testing.assert_allclose(native(batch(), training=False), hub_model(batch(), training=False), atol=1e-4)
+    assert encoder_parameters(native) == encoder_parameters(hub_model)
+
+
+@pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_keeps_float32_variables_and_a_float32_logit(tiny_standin, precision):
+    import tf_keras
+
+    from benchmark.native import build_native_classifier
+
+    reference = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
+    model = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, precision)
+    model.get_layer("classifier").set_weights(reference.get_layer("classifier").get_weights())
+    assert tf_keras.mixed_precision.global_policy().name == "float32"  # restored after building
+    logits = model(batch(), training=False)
+    assert logits.dtype.name == "float32"
+    assert all(w.dtype.name == "float32" for w in model.weights)
+    np.testing.assert_allclose(logits, reference(batch(), training=False), atol=0.1)
+
+
+def test_an_encoder_of_another_architecture_is_refused(tiny_standin):
+    from benchmark.native import build_native_classifier
+
+    with pytest.raises(UsageError, match="does not match"):
+        build_native_classifier(get_spec("small_bert_l4_h128"), str(tiny_standin.encoder_path), None, "float32")

@@ -1,0 +1,64 @@
+"""Length bucketing: documented widths, every example exactly once, deterministic with the seed."""
+
+import numpy as np
+
+from benchmark.pipeline import EncodedSplit, bucket_steps, bucket_widths, steps_per_pass, to_dataset
+
+
+def encoded(lengths, seq_length: int) -> EncodedSplit:
+    """Packed rows whose second token is the row's index (plus 10), so every row can be told apart."""
+    count = len(lengths)
+    word_ids = np.zeros((count, seq_length), np.int32)
+    mask = np.zeros_like(word_ids)
+    for row, length in enumerate(lengths):
+        word_ids[row, :length] = 5
+        word_ids[row, 1] = row + 10
+        mask[row, :length] = 1
+    features = {"input_word_ids": word_ids, "input_mask": mask, "input_type_ids": np.zeros_like(word_ids)}
+    return EncodedSplit(features, (np.arange(count) % 2).astype(np.float32), np.asarray(lengths, np.int32))
+
+
+def test_bucket_widths_are_the_fixed_widths_below_the_length_then_the_length():
+    assert bucket_widths(512) == (64, 128, 256, 512)
+    assert bucket_widths(300) == (64, 128, 256, 300)
+    assert bucket_widths(128) == (64, 128)
+    assert bucket_widths(32) == (32,)
+
+
+def test_bucketing_pads_each_batch_to_its_bucket_and_keeps_every_example_once():
+    rng = np.random.default_rng(0)
+    lengths = np.concatenate([[2, 64, 65, 128, 129, 256, 257, 512], rng.integers(2, 513, 60)])
+    data = encoded(lengths, 512)
+    seen = []
+    batches = list(to_dataset(data, 8, shuffle_seed=3, bucketing=True).as_numpy_iterator())
+    for features, labels in batches:
+        width = features["input_word_ids"].shape[1]
+        assert width in (64, 128, 256, 512)
+        rows = features["input_word_ids"][:, 1] - 10
+        real = features["input_mask"].sum(axis=1)
+        np.testing.assert_array_equal(real, lengths[rows])  # nothing cut off
+        assert (lengths[rows] <= width).all()
+        smaller = max([w for w in (64, 128, 256, 512) if w < width], default=0)
+        assert (lengths[rows] > smaller).all()  # in the smallest bucket that holds it
+        np.testing.assert_array_equal(labels, rows % 2)
+        seen.extend(rows.tolist())
+    assert sorted(seen) == list(range(len(lengths)))
+    assert len(batches) == bucket_steps(lengths, 512, 8) == steps_per_pass(data, 8, True, 512)
+
+
+def test_bucketing_is_deterministic_for_a_seed():
+    data = encoded(np.random.default_rng(1).integers(2, 129, 40), 128)
+
+    def order(seed):
+        return [b[0]["input_word_ids"][:, 1].tolist() for b in to_dataset(data, 4, seed, True).as_numpy_iterator()]
+
+    assert order(7) == order(7)
+    assert order(7) != order(8)
+
+
+def test_without_bucketing_batches_keep_the_full_length():
+    data = encoded([3, 10, 32, 5, 7], 32)
+    batches = list(to_dataset(data, 2).as_numpy_iterator())
+    assert [b[0]["input_word_ids"].shape for b in batches] == [(2, 32), (2, 32), (1, 32)]
+    assert steps_per_pass(data, 2, False, 32) == 3
+    assert len(list(to_dataset(data, 2, drop_remainder=True).as_numpy_iterator())) == 2
