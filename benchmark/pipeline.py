@@ -27,6 +27,11 @@ class EncodedSplit:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def take(self, indices: np.ndarray) -> "EncodedSplit":
+        """The examples at ``indices``, in that order."""
+        return EncodedSplit({k: v[indices] for k, v in self.features.items()}, self.labels[indices],
+                            self.lengths[indices])
+
 
 def tokenize_texts(texts, preprocessor) -> list[np.ndarray]:
     """Word-piece ids of each text (no special tokens, not truncated), in a parallel batched tf.data map."""

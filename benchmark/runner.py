@@ -230,7 +230,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, default_precision
-    from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_split
+    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_split
     from benchmark.training import EpochCheckpoint, EpochTimer, StepLoss, TrainingState
 
     spec = source.spec
@@ -269,8 +269,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     progress = state.restore() if state is not None else None
     resumed_from = progress["epochs_done"] if progress else 0
     if progress is None:
-        subset = before_fine_tuning_subset(data.test, config.seed)
-        zero_step = EncodedSplit({k: v[subset] for k, v in test.features.items()}, test.labels[subset])
+        zero_step = test.take(before_fine_tuning_subset(data.test, config.seed))
         progress = {"before_fine_tuning": classification_metrics(
             zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose))}
     else:

@@ -62,3 +62,12 @@ def test_without_bucketing_batches_keep_the_full_length():
     assert [b[0]["input_word_ids"].shape for b in batches] == [(2, 32), (2, 32), (1, 32)]
     assert steps_per_pass(data, 2, False, 32) == 3
     assert len(list(to_dataset(data, 2, drop_remainder=True).as_numpy_iterator())) == 2
+
+
+def test_take_keeps_features_labels_and_lengths_together():
+    split = encoded([3, 5, 7, 9], seq_length=12)
+    taken = split.take(np.array([2, 0]))
+    assert taken.labels.tolist() == [split.labels[2], split.labels[0]]
+    assert taken.lengths.tolist() == [7, 3]
+    for name, values in taken.features.items():
+        np.testing.assert_array_equal(values, split.features[name][[2, 0]])
