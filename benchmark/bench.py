@@ -178,14 +178,15 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
 
     from benchmark.bench_measure import measure
     from benchmark.bench_report import gpu_estimates, targets, write_bench
+    from benchmark.data import existing_data_dir
     from benchmark.environment import describe_environment
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec
 
     spec = get_spec(args.model)
     configs = configs_from_args(args)
-    if args.data_dir is not None and not Path(args.data_dir).expanduser().exists():
-        raise UsageError(f"--data-dir {args.data_dir} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+    if args.data_dir is not None:
+        existing_data_dir(args.data_dir)  # fail before any model is built
     created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     runs, weights = [], None
     for config in configs:

@@ -134,13 +134,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _selected_specs(args: argparse.Namespace) -> list[EncoderSpec]:
-    keys = list(all_specs(args.models_dir)) if getattr(args, "all", False) else list(dict.fromkeys(args.model))
-    return [get_spec(key, args.models_dir) for key in keys]
-
-
-def _check_data_dir(path: Path | None) -> None:
-    if path is not None and not path.expanduser().exists():
-        raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+    return [get_spec(key, args.models_dir) for key in dict.fromkeys(args.model)]
 
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
@@ -158,7 +152,6 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
                        jit_compile=args.jit_compile)
     config.validate()
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
-    _check_data_dir(args.data_dir)
     if args.vocab is not None:
         from benchmark.vocab import check_vocab_file
 

@@ -67,13 +67,19 @@ def clean_review(text: str) -> str:
     return _SPACES.sub(" ", _BREAK_TAG.sub(" ", text)).strip()
 
 
+def existing_data_dir(data_dir: str | Path) -> Path:
+    """``--data-dir`` as a path, or a UsageError when nothing is there."""
+    path = Path(data_dir).expanduser()
+    if not path.exists():
+        raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+    return path
+
+
 def load_imdb(data_dir: str | Path | None = None) -> Imdb:
     """IMDb from ``data_dir`` (folder or archive) or, when it is None, from TensorFlow Datasets."""
     if data_dir is None:
         return _load_from_tfds()
-    path = Path(data_dir).expanduser()
-    if not path.exists():
-        raise UsageError(f"--data-dir {path} does not exist: give an aclImdb folder or aclImdb_v1.tar.gz")
+    path = existing_data_dir(data_dir)
     if path.is_dir():
         return _load_from_folder(path)
     if path.name.endswith(ARCHIVE_SUFFIXES):
