@@ -7,6 +7,7 @@ import fnmatch
 import logging
 import os
 import shlex
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -16,7 +17,7 @@ from benchmark.distribute import STRATEGIES
 from benchmark.cli_use import COMMANDS as USE_COMMANDS
 from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
-from benchmark.errors import UsageError
+from benchmark.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
 
 log = logging.getLogger("benchmark")
@@ -268,6 +269,8 @@ def _quiet_tensorflow() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # run as a program: SIGTERM stops it like Ctrl-C (a checkpoint is saved mid-training)
+        signal.signal(signal.SIGTERM, interrupt_on_sigterm)
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -296,7 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `python -m benchmark list | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
+    except TrainingInterrupted as interrupted:
+        print(str(interrupted), file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("interrupted: finished runs are in the results folder; rerun the same command to skip them and "
-              "resume the model in progress from its last epoch checkpoint", file=sys.stderr)
+              "resume the model in progress from its last checkpoint", file=sys.stderr)
         return 130

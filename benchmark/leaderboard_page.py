@@ -135,6 +135,14 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
     return lines
 
 
+def _resumed(run: RunResult) -> str:
+    """Where an interrupted run picked up again, or nothing."""
+    if run.resumed_from_step and run.resumed_from_step != run.resumed_from_epoch * run.hyperparameters.get(
+            "steps_per_epoch", 0):
+        return f", resumed after step {run.resumed_from_step} (epoch {run.resumed_from_epoch + 1})"
+    return f", resumed after epoch {run.resumed_from_epoch}" if run.resumed_from_epoch else ""
+
+
 def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
     env, hp, test = run.environment, run.hyperparameters, run.test
     packages = env.get("packages", {})
@@ -142,7 +150,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
     lines = [f"### {run.model['name']} (`{run.key}`), {weights_label(run)}", "",
              f"- command: `{run.command}`",
              f"- run `{run.run_id}`, configuration hash `{run.config_hash}`, {run.created}"
-             + (f", resumed after epoch {run.resumed_from_epoch}" if run.resumed_from_epoch else ""),
+             + _resumed(run),
              f"- encoder `{run.encoder_handle}`, preprocessor `{run.preprocessor_handle}`",
              f"- data {Path(run.data['source']).name}: {run.data['train_examples']:,} train / "
              f"{run.data['validation_examples']:,} validation / {run.data['test_examples']:,} test reviews",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -79,8 +80,9 @@ def steps_per_pass(encoded: EncodedSplit, batch_size: int, bucketing: bool, seq_
 
 
 def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None = None,
-               bucketing: bool = False, drop_remainder: bool = False) -> tf.data.Dataset:
-    """Batched, prefetched ``(features, label)`` pairs; reshuffled every epoch when a seed is given.
+               bucketing: bool = False, drop_remainder: bool = False, reshuffle: bool = True) -> tf.data.Dataset:
+    """Batched, prefetched ``(features, label)`` pairs, shuffled when a seed is given (anew on every
+    iteration unless ``reshuffle`` is False).
 
     With ``bucketing``, each batch holds reviews of one bucket of :func:`bucket_widths` and is padded to
     that bucket's width (a static shape per bucket), so short reviews are not padded to ``seq_length``.
@@ -92,7 +94,7 @@ def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None 
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dataset = dataset.with_options(options)
     if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(encoded), seed=shuffle_seed, reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(len(encoded), seed=shuffle_seed, reshuffle_each_iteration=reshuffle)
     if not bucketing:
         dataset = dataset.map(lambda x, y, n: (x, y))
         return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
@@ -106,3 +108,20 @@ def to_dataset(encoded: EncodedSplit, batch_size: int, shuffle_seed: int | None 
         bucket_batch_sizes=[batch_size] * (len(widths) + 1),
         pad_to_bucket_boundary=True, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def epoch_seed(seed: int, epoch: int) -> int:
+    """The shuffle seed of one epoch (0-based) of a run seeded with ``seed``."""
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
+
+
+def training_batches(encoded: EncodedSplit, batch_size: int, seed: int, first_epoch: int, end_epoch: int,
+                     bucketing: bool = False, skip: int = 0) -> tf.data.Dataset:
+    """The training batches of epochs ``first_epoch`` to ``end_epoch - 1``, the first ``skip`` of them left out.
+
+    Each epoch is one pass in an order fixed by :func:`epoch_seed`, so a run resumed at any step sees exactly
+    the batches an uninterrupted run would have seen from there.
+    """
+    epochs = [to_dataset(encoded, batch_size, epoch_seed(seed, epoch), bucketing, reshuffle=False)
+              for epoch in range(first_epoch, end_epoch)]
+    return functools.reduce(tf.data.Dataset.concatenate, epochs).skip(skip)

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 2), one object per file under ``<output>/runs/``:
+Schema (version 3), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -18,7 +18,9 @@ Schema (version 2), one object per file under ``<output>/runs/``:
   ``loss`` and ``accuracy``
 - ``before_fine_tuning`` (v2): the same metrics for the zero-step model (encoder + untrained head) on a seeded subset
   of the test set (``examples`` says how many), or ``null`` where there is no such model (classical baseline)
-- ``resumed_from_epoch`` (v2): epochs restored from a checkpoint of an interrupted run (0 when none)
+- ``resumed_from_epoch`` (v2): whole epochs restored from a checkpoint of an interrupted run (0 when none)
+- ``resumed_from_step`` (v3): the training step it resumed after, counted across epochs (0 when none; not a
+  multiple of the steps per epoch when it resumed mid-epoch)
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
@@ -36,8 +38,10 @@ from benchmark.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+# Fields a file of an older version may lack (they take their defaults).
+ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"}}
 RUNS_FOLDER = "runs"
 WEIGHTS_PRETRAINED = "pretrained"
 WEIGHTS_STANDIN = "stand-in"
@@ -66,6 +70,7 @@ class RunResult:
     before_fine_tuning: dict[str, Any] | None = None
     step_history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     resumed_from_epoch: int = 0
+    resumed_from_step: int = 0
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -81,8 +86,7 @@ class RunResult:
         if version not in READABLE_VERSIONS:
             raise ValueError(f"unsupported schema_version {version!r} (this version reads {READABLE_VERSIONS})")
         names = {field.name for field in dataclasses.fields(cls)}
-        added_in_v2 = {"before_fine_tuning", "step_history", "resumed_from_epoch"}
-        required = names - added_in_v2 if version == 1 else names
+        required = names - set().union(*(added for v, added in ADDED_IN.items() if v > version))
         missing = required - raw.keys()
         if missing:
             raise ValueError(f"missing fields: {', '.join(sorted(missing))}")

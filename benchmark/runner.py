@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -216,9 +218,10 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
     ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
     (``benchmark.saving.save_hook`` exports it).
-    With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch and a
-    run interrupted earlier resumes from its last saved epoch; the caller deletes the folder once the run file
-    is written.
+    With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch, and at
+    the step in flight when SIGINT or SIGTERM arrives (then :class:`benchmark.training.TrainingInterrupted` is
+    raised); a run interrupted earlier resumes from its last checkpoint, mid-epoch included. The caller deletes
+    the folder once the run file is written.
     """
     import tensorflow as tf
     import tf_keras
@@ -230,8 +233,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, default_precision
-    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_split
-    from benchmark.training import EpochCheckpoint, EpochTimer, StepLoss, TrainingState
+    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_split, training_batches
+    from benchmark.training import EpochCheckpoint, EpochTimer, ExamplesSeen, InterruptRequests, StepLoss, TrainingState
 
     spec = source.spec
     environment = describe_environment(config.seed)
@@ -261,33 +264,43 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
             num_warmup_steps=int(config.warmup_fraction * total_steps), optimizer_type="adamw")
         model.compile(optimizer=optimizer,
                       loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
-                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
+                      # ``examples`` turns Keras' running means into exact per-step losses and epoch totals.
+                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy"), ExamplesSeen()],
                       steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
 
     verbose = 1 if sys.stdout.isatty() else 2
     state = TrainingState(checkpoints, model, optimizer) if checkpoints is not None else None
     progress = state.restore() if state is not None else None
-    resumed_from = progress["epochs_done"] if progress else 0
+    resumed_epochs, resumed_batches = (progress["epochs_done"], progress.get("batches_done", 0)) if progress else (0, 0)
+    resumed_step = resumed_epochs * steps_per_epoch + resumed_batches
     if progress is None:
         zero_step = test.take(before_fine_tuning_subset(data.test, config.seed))
         progress = {"before_fine_tuning": classification_metrics(
             zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose))}
+    elif resumed_batches:
+        log.info("%s: resuming from the checkpoint at epoch %d, step %d of %d", spec.key, resumed_epochs + 1,
+                 resumed_batches, steps_per_epoch)
     else:
-        log.info("%s: resuming from the checkpoint after epoch %d of %d", spec.key, resumed_from, config.epochs)
+        log.info("%s: resuming from the checkpoint after epoch %d of %d", spec.key, resumed_epochs, config.epochs)
 
-    timer, steps = EpochTimer(), StepLoss(len(train), batch_size, first_step=resumed_from * steps_per_epoch)
-    recorder = EpochCheckpoint(state, timer, steps, spec.key, progress)
-    if resumed_from < config.epochs:
-        model.fit(
-            # Repeated with exact step counts: bucketed datasets have no known length, which Keras needs
-            # with steps_per_execution > 1; every epoch is still exactly one pass over the training set.
-            to_dataset(train, batch_size, shuffle_seed=config.seed + resumed_from, bucketing=config.bucketing).repeat(),
-            steps_per_epoch=steps_per_epoch,
+    timer, steps = EpochTimer(), StepLoss(first_step=resumed_step)
+    with InterruptRequests() if state is not None else contextlib.nullcontext() as requests:
+        recorder = EpochCheckpoint(state, timer, steps, spec.key, progress, steps_per_epoch, requests)
+        fit = functools.partial(
+            model.fit, callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose,
             validation_data=to_dataset(validation, batch_size, bucketing=config.bucketing) if validation else None,
             validation_steps=(steps_per_pass(validation, batch_size, config.bucketing, config.seq_length)
-                              if validation else None),
-            epochs=config.epochs, initial_epoch=resumed_from,
-            callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose)
+                              if validation else None))
+        epoch = resumed_epochs
+        if resumed_batches and epoch < config.epochs:  # finish the epoch that was interrupted mid-way
+            fit(training_batches(train, batch_size, config.seed, epoch, epoch + 1, config.bucketing, resumed_batches),
+                steps_per_epoch=steps_per_epoch - resumed_batches, epochs=epoch + 1, initial_epoch=epoch)
+            epoch += 1
+        if epoch < config.epochs:
+            # Exact step counts: bucketed datasets have no known length, which Keras needs with
+            # steps_per_execution > 1; every epoch is still exactly one pass over the training set.
+            fit(training_batches(train, batch_size, config.seed, epoch, config.epochs, config.bucketing),
+                steps_per_epoch=steps_per_epoch, epochs=config.epochs, initial_epoch=epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
 
     eval_start = time.perf_counter()
@@ -328,7 +341,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         environment=environment,
         before_fine_tuning=recorder.before_fine_tuning,
         step_history=recorder.step_history,
-        resumed_from_epoch=resumed_from,
+        resumed_from_epoch=resumed_epochs,
+        resumed_from_step=resumed_step,
     )
     if on_trained is not None:
         on_trained(model, result)

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 COMMAND_ENV = "TFHUB_BENCH_COMMAND"  # the suite's command, recorded in the run files its child processes write
 ERROR_TAIL_LINES = 40
+CHILD_STOP_SECONDS = 600  # how long an interrupted suite waits for the model in progress to save its checkpoint
+# A child that stopped on an interrupt (exit 130, or killed by SIGINT/SIGTERM before it could catch it) stops the suite.
+INTERRUPTED_STATUSES = (130, -signal.SIGINT, -signal.SIGTERM)
 
 
 def all_model_keys(models_dir: Path | None = None) -> list[str]:
@@ -170,9 +174,21 @@ def _failure_message(returncode: int, tail: Sequence[str]) -> str:
     return f"exit status {returncode}" + (f": {lines[-1][:300]}" if lines else "")
 
 
+def _relay(child: subprocess.Popen, tail: collections.deque[str]) -> int:
+    """Copy the child's stderr to ours (keeping the last lines) until it exits; return its status."""
+    for line in child.stderr:
+        sys.stderr.write(line)
+        tail.append(line)
+    return child.wait()
+
+
 def run_child(key: str, seed: int, passthrough: Sequence[str], command: str,
               suite_id: str | None = None) -> tuple[int, str]:
-    """Run ``key`` in a child ``python -m benchmark run`` process; stream its stderr; return its status and error."""
+    """Run ``key`` in a child ``python -m benchmark run`` process; stream its stderr; return its status and error.
+
+    Interrupted (Ctrl-C, SIGTERM), the suite passes the interrupt on and gives the child up to
+    :data:`CHILD_STOP_SECONDS` to save its checkpoint, then raises ``KeyboardInterrupt``; a second Ctrl-C kills it.
+    """
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, **{COMMAND_ENV: command})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
@@ -181,14 +197,25 @@ def run_child(key: str, seed: int, passthrough: Sequence[str], command: str,
     tail: collections.deque[str] = collections.deque(maxlen=ERROR_TAIL_LINES)
     with subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True, errors="replace") as child:
         try:
-            for line in child.stderr:
-                sys.stderr.write(line)
-                tail.append(line)
-            returncode = child.wait()
+            returncode = _relay(child, tail)
+        except KeyboardInterrupt:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reached it too: it ignores the repeat
+            deadline = threading.Timer(CHILD_STOP_SECONDS, child.kill)
+            deadline.start()
+            try:
+                _relay(child, tail)
+            finally:
+                deadline.cancel()
+                child.kill()
+                child.wait()
+            raise
         except BaseException:
-            child.terminate()
+            child.kill()
             child.wait()
             raise
+    if returncode in INTERRUPTED_STATUSES:
+        raise KeyboardInterrupt(f"{key} was interrupted")
     return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
 
 

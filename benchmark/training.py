@@ -1,13 +1,21 @@
-"""Training bookkeeping: per-step losses, epoch timing, and epoch checkpoints that let a run resume."""
+"""Training bookkeeping: per-step losses, epoch timing, checkpoints, and a clean stop on Ctrl-C or SIGTERM.
+
+A run saves a checkpoint after every epoch. When interrupted (Ctrl-C, or SIGTERM from a scheduler) during
+training it also saves one at the end of the step in flight, with the epoch's running totals, so that the
+same command resumes from that very step; interrupted during validation, it finishes the (short) validation,
+saves the epoch, then stops.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
 import os
 import shutil
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,121 +23,202 @@ from typing import Any
 import tensorflow as tf
 import tf_keras
 
-from benchmark.atomic import atomic_write_text
+from benchmark.errors import TrainingInterrupted
 
 log = logging.getLogger(__name__)
 
 CHECKPOINTS_FOLDER = "checkpoints"
-PROGRESS_FILE = "progress.json"
-# Test-only fault injection: "kill-after-epoch:<model key>:<epoch>" makes that model's process SIGKILL
-# itself right after saving that epoch's checkpoint, as an out-of-memory kill or a pulled plug would.
+# Test-only fault injection, "<fault>:<model key>:<n>":
+#   kill-after-epoch:KEY:E     SIGKILL right after epoch E's checkpoint (an out-of-memory kill, a pulled plug)
+#   kill-at-step:KEY:S         SIGKILL after global training step S, mid-epoch, with no chance to save
+#   interrupt-at-step:KEY:S    SIGINT to itself after step S, as Ctrl-C would
+#   wait-for-signal-at-step:KEY:S   after step S, print a line and wait (up to a minute) for a signal to arrive
+#   nan-weights-at-step:KEY:S  set every trainable weight to NaN after step S, so the next loss is NaN
 FAULT_ENV = "TFHUB_BENCH_FAULT"
+WAIT_FOR_SIGNAL_SECONDS = 60
+# A second interrupt this soon after the first is the same keypress reaching parent and child (or forwarded).
+REPEAT_GRACE_SECONDS = 2.0
 
 
 def checkpoint_dir(output_dir: Path, config_hash: str) -> Path:
-    """Where the epoch checkpoints of the run with ``config_hash`` live until its run file is written."""
+    """Where the checkpoints of the run with ``config_hash`` live until its run file is written."""
     return Path(output_dir) / CHECKPOINTS_FOLDER / config_hash
 
 
-def batch_sizes(examples: int, batch_size: int) -> list[int]:
-    """The size of each batch of one epoch (the last one may be smaller)."""
-    steps = math.ceil(examples / batch_size)
-    return [min(batch_size, examples - step * batch_size) for step in range(steps)]
+class ExamplesSeen(tf_keras.metrics.Metric):
+    """Examples seen so far in the epoch (summed over replicas): turns Keras' running means into totals."""
+
+    def __init__(self, name: str = "examples", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.total = self.add_weight(name="total", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self.total.assign_add(tf.cast(tf.shape(y_true)[0], self.dtype))
+
+    def result(self):
+        return tf.identity(self.total)
+
+    def reset_state(self):
+        self.total.assign(0.0)
 
 
-def batch_losses(running_means: list[float], sizes: list[int]) -> list[float]:
-    """Per-batch losses from Keras' running epoch means, which weight each batch by its size."""
-    losses, previous_total, seen = [], 0.0, 0
-    for mean, size in zip(running_means, sizes):
-        seen += size
-        total = mean * seen
-        losses.append((total - previous_total) / size)
-        previous_total = total
-    return losses
+@dataclasses.dataclass(frozen=True)
+class EpochTally:
+    """Running totals of the training part of an epoch (what Keras' running means hide)."""
+
+    batches: int = 0
+    examples: int = 0
+    loss_sum: float = 0.0
+    correct: float = 0.0
+    seconds: float = 0.0
+
+    def plus(self, batches: int, logs: dict[str, Any], seconds: float) -> "EpochTally":
+        """These totals followed by ``batches`` more steps whose Keras running means are ``logs``."""
+        examples = int(round(float(logs.get("examples", 0))))
+        return EpochTally(self.batches + batches, self.examples + examples,
+                          self.loss_sum + float(logs.get("loss", math.nan)) * examples,
+                          self.correct + float(logs.get("accuracy", math.nan)) * examples, self.seconds + seconds)
+
+    def means(self) -> dict[str, float]:
+        if not self.examples:
+            return {}
+        return {"train_loss": self.loss_sum / self.examples, "train_accuracy": self.correct / self.examples}
 
 
 class StepLoss(tf_keras.callbacks.Callback):
-    """Records each training batch's loss, numbered across epochs."""
+    """Records each training step's loss, numbered across epochs (one row per call with steps_per_execution > 1).
 
-    def __init__(self, examples: int, batch_size: int, first_step: int = 0):
+    Keras reports running means weighted by batch size; with the ``examples`` metric they become exact totals,
+    so batches of any size (bucketing, a last partial batch) are recorded correctly.
+    """
+
+    def __init__(self, first_step: int = 0):
         super().__init__()
-        self.sizes = batch_sizes(examples, batch_size)
         self.rows: list[dict[str, Any]] = []
-        self._step = first_step
-        self._means: list[float] = []
+        self.step = first_step
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._means = []
+        self._epoch, self._batches, self._examples, self._total = epoch, 0, 0.0, 0.0
 
     def on_train_batch_end(self, batch, logs=None):
-        self._means.append(float((logs or {}).get("loss", math.nan)))
-
-    def on_epoch_end(self, epoch, logs=None):
-        for loss in batch_losses(self._means, self.sizes[:len(self._means)]):
-            self._step += 1
-            self.rows.append({"step": self._step, "epoch": epoch + 1, "loss": loss})
+        logs = logs or {}
+        examples = float(logs.get("examples", 0.0))
+        total = float(logs.get("loss", math.nan)) * examples
+        loss = (total - self._total) / (examples - self._examples) if examples > self._examples else math.nan
+        self.step += batch + 1 - self._batches
+        self.rows.append({"step": self.step, "epoch": self._epoch + 1, "loss": loss})
+        self._batches, self._examples, self._total = batch + 1, examples, total
 
 
 class EpochTimer(tf_keras.callbacks.Callback):
-    """Wall seconds of each epoch, validation included."""
+    """Wall seconds of each epoch, validation included, and of the epoch in flight."""
 
     def __init__(self):
         super().__init__()
         self.seconds: list[float] = []
+        self._start = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
 
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._start
+
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
+        self.seconds.append(self.elapsed())
+
+
+class InterruptRequests:
+    """While entered, SIGINT and SIGTERM ask training to stop after saving instead of killing it.
+
+    Armed (during an epoch), the first signal only sets :attr:`signum`; the training callbacks save and stop.
+    Unarmed (tokenizing, evaluating), or a second signal after :data:`REPEAT_GRACE_SECONDS`, raises
+    ``KeyboardInterrupt`` at once, as Python would.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.armed = False
+        self._first = 0.0
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> "InterruptRequests":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum, frame) -> None:
+        now = time.monotonic()
+        if self.signum is not None:
+            if now - self._first < REPEAT_GRACE_SECONDS:
+                return
+            raise KeyboardInterrupt
+        self.signum, self._first = signum, now
+        if not self.armed:
+            raise KeyboardInterrupt
+        log.warning("%s: stopping after the current step once a checkpoint is saved "
+                    "(press Ctrl-C again to stop at once, without saving)", signal.Signals(signum).name)
 
 
 class TrainingState:
-    """A model's weights, optimizer state and epoch count, checkpointed each epoch with the progress so far.
+    """A model's weights, optimizer state and progress (history so far, position in the epoch), checkpointed.
 
-    The progress file (per-epoch and per-step history, before-fine-tuning metrics) is written before the
-    checkpoint; on restore it is cut back to the checkpoint's epoch, so the two always agree.
+    The progress travels inside the checkpoint as a string variable, so weights and bookkeeping can never
+    disagree: a checkpoint either exists whole or the previous one is still the latest.
     """
 
     def __init__(self, directory: Path, model: tf_keras.Model, optimizer):
         self.directory = Path(directory)
-        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epochs_done")
-        self.checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, epochs_done=self.epoch)
+        with tf.device("CPU:0"):
+            self.progress = tf.Variable("", dtype=tf.string, trainable=False, name="progress")
+        self.checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, progress=self.progress)
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(self.directory), max_to_keep=1)
 
     def restore(self) -> dict[str, Any] | None:
-        """Load the latest checkpoint; return its progress (``epochs_done`` included), or None to start fresh."""
+        """Load the latest checkpoint and return its progress, or None to start fresh."""
         latest = self.manager.latest_checkpoint
-        progress_path = self.directory / PROGRESS_FILE
-        if latest is None or not progress_path.is_file():
+        if latest is None:
             return None
         try:
-            progress = json.loads(progress_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            log.warning("ignoring unreadable checkpoint progress %s: %s", progress_path, error)
-            return None
-        self.checkpoint.restore(latest)
-        done = int(self.epoch.numpy())
-        progress["epochs_done"] = done
-        progress["history"] = [row for row in progress.get("history", []) if row["epoch"] <= done]
-        progress["step_history"] = [row for row in progress.get("step_history", []) if row["epoch"] <= done]
-        return progress
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+            return json.loads(self.progress.numpy().decode("utf-8"))
+        except (tf.errors.OpError, ValueError, AssertionError) as error:
+            raise CheckpointUnreadable(
+                f"cannot resume from {self.directory}: {str(error).splitlines()[0][:200]}; "
+                "delete that folder to start this model over") from error
 
-    def save(self, epochs_done: int, progress: dict[str, Any]) -> None:
-        atomic_write_text(self.directory / PROGRESS_FILE, json.dumps(progress | {"epochs_done": epochs_done}))
-        self.epoch.assign(epochs_done)
-        self.manager.save(checkpoint_number=epochs_done)
+    def save(self, progress: dict[str, Any], global_step: int) -> None:
+        self.progress.assign(json.dumps(progress))
+        self.manager.save(checkpoint_number=global_step)
 
     def delete(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def inject_fault(model_key: str, epochs_done: int) -> None:
-    """Kill this process when the test-only fault hook asks for it at this point."""
-    fault = os.environ.get(FAULT_ENV, "")
-    if fault == f"kill-after-epoch:{model_key}:{epochs_done}":
-        log.error("fault injection: killing %s after epoch %d", model_key, epochs_done)
-        os.kill(os.getpid(), signal.SIGKILL)
+class CheckpointUnreadable(RuntimeError):
+    """A checkpoint exists but cannot be restored into this model."""
+
+
+def read_progress(directory: Path) -> dict[str, Any] | None:
+    """The progress stored in the latest checkpoint under ``directory``, without building a model."""
+    latest = tf.train.latest_checkpoint(str(directory))
+    if latest is None:
+        return None
+    value = tf.train.load_variable(latest, "progress/.ATTRIBUTES/VARIABLE_VALUE")
+    return json.loads(value.decode("utf-8") if isinstance(value, bytes) else value)
+
+
+def fault(model_key: str) -> tuple[str, int] | None:
+    """The test-only fault asked for ``model_key`` in the environment, as (kind, number)."""
+    kind, _, rest = os.environ.get(FAULT_ENV, "").partition(":")
+    key, _, number = rest.rpartition(":")
+    return (kind, int(number)) if key == model_key and number.isdigit() else None
 
 
 KERAS_NAMES = (("loss", "train_loss"), ("accuracy", "train_accuracy"),
@@ -137,27 +226,92 @@ KERAS_NAMES = (("loss", "train_loss"), ("accuracy", "train_accuracy"),
 
 
 class EpochCheckpoint(tf_keras.callbacks.Callback):
-    """Appends each epoch's history row and saves a checkpoint (list it after EpochTimer and StepLoss)."""
+    """Appends each epoch's history row, saves checkpoints, and stops cleanly when interrupted.
+
+    List it after EpochTimer and StepLoss. ``progress`` is what :meth:`TrainingState.restore` returned (or the
+    fresh run's starting progress); an epoch it left half done is completed from its saved running totals.
+    """
 
     def __init__(self, state: TrainingState | None, timer: EpochTimer, steps: StepLoss, model_key: str,
-                 progress: dict[str, Any]):
+                 progress: dict[str, Any], steps_per_epoch: int, requests: InterruptRequests | None = None):
         super().__init__()
         self.state, self.timer, self.steps, self.model_key = state, timer, steps, model_key
+        self.steps_per_epoch, self.requests = steps_per_epoch, requests
         self.history: list[dict[str, Any]] = list(progress.get("history", []))
         self.earlier_steps: list[dict[str, Any]] = list(progress.get("step_history", []))
         self.before_fine_tuning = progress.get("before_fine_tuning")
+        partial = progress.get("partial_epoch")
+        self.carry = EpochTally(**partial["tally"]) if partial else EpochTally()
+        self.carry_epoch = partial["epoch"] if partial else None
+        self._logs: dict[str, Any] = {}
 
     @property
     def step_history(self) -> list[dict[str, Any]]:
         return self.earlier_steps + self.steps.rows
 
+    def _carried(self, epoch: int) -> EpochTally:
+        return self.carry if epoch == self.carry_epoch else EpochTally()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch, self._logs = epoch, {}
+        if self.requests is not None:
+            self.requests.armed = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._logs = dict(logs or {})
+        tally = self._carried(self._epoch).plus(batch + 1, self._logs, self.timer.elapsed())
+        global_step = self._epoch * self.steps_per_epoch + tally.batches
+        injected = fault(self.model_key)
+        if injected == ("kill-at-step", global_step):
+            log.error("fault injection: killing %s at step %d", self.model_key, global_step)
+            os.kill(os.getpid(), signal.SIGKILL)
+        if injected == ("interrupt-at-step", global_step):
+            os.kill(os.getpid(), signal.SIGINT)
+        if injected == ("nan-weights-at-step", global_step):
+            for weight in self.model.trainable_weights:
+                weight.assign(tf.fill(tf.shape(weight), tf.constant(math.nan, weight.dtype)))
+        if injected == ("wait-for-signal-at-step", global_step) and self.requests is not None:
+            print(f"fault injection: waiting for a signal at step {global_step}", flush=True)
+            deadline = time.monotonic() + WAIT_FOR_SIGNAL_SECONDS
+            while self.requests.signum is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        if self.requests is None or self.requests.signum is None or self.state is None:
+            return
+        if tally.batches >= self.steps_per_epoch:
+            return  # the epoch's training is done: stop after its validation, at on_epoch_end
+        self.state.save(self._progress(self._epoch, tally), global_step)
+        raise TrainingInterrupted(
+            f"interrupted: {self.model_key} saved a checkpoint at epoch {self._epoch + 1}, step {tally.batches} of "
+            f"{self.steps_per_epoch}; rerun the same command to resume from there")
+
+    def _progress(self, epochs_done: int, tally: EpochTally | None = None) -> dict[str, Any]:
+        progress: dict[str, Any] = {
+            "epochs_done": epochs_done, "batches_done": tally.batches if tally else 0,
+            "history": self.history, "step_history": self.step_history,
+            "before_fine_tuning": self.before_fine_tuning}
+        if tally is not None:
+            progress["partial_epoch"] = {"epoch": epochs_done, "tally": dataclasses.asdict(tally)}
+        return progress
+
     def on_epoch_end(self, epoch, logs=None):
-        row: dict[str, Any] = {"epoch": epoch + 1, "seconds": self.timer.seconds[-1]}
-        for keras_name, name in KERAS_NAMES:
-            if keras_name in (logs or {}):
-                row[name] = float(logs[keras_name])
+        logs = logs or {}
+        carried = self._carried(epoch)
+        row: dict[str, Any] = {"epoch": epoch + 1, "seconds": carried.seconds + self.timer.seconds[-1]}
+        if carried.batches:  # resumed mid-epoch: this session's running means plus the saved totals
+            row |= carried.plus(0, self._logs, 0.0).means()
+        else:
+            row |= {name: float(logs[keras]) for keras, name in KERAS_NAMES[:2] if keras in logs}
+        row |= {name: float(logs[keras]) for keras, name in KERAS_NAMES[2:] if keras in logs}
         self.history.append(row)
-        if self.state is not None:
-            self.state.save(epoch + 1, {"history": self.history, "step_history": self.step_history,
-                                        "before_fine_tuning": self.before_fine_tuning})
-            inject_fault(self.model_key, epoch + 1)
+        if self.requests is not None:
+            self.requests.armed = False
+        if self.state is None:
+            return
+        self.state.save(self._progress(epoch + 1), (epoch + 1) * self.steps_per_epoch)
+        if fault(self.model_key) == ("kill-after-epoch", epoch + 1):
+            log.error("fault injection: killing %s after epoch %d", self.model_key, epoch + 1)
+            os.kill(os.getpid(), signal.SIGKILL)
+        if self.requests is not None and self.requests.signum is not None:
+            raise TrainingInterrupted(
+                f"interrupted: {self.model_key} saved a checkpoint after epoch {epoch + 1}; "
+                "rerun the same command to resume from there")

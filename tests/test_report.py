@@ -43,7 +43,7 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == 2 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == 3 and raw["model"]["key"] == run.key
     assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())
@@ -157,7 +157,8 @@ def test_failed_runs_get_a_row_and_their_error(tmp_path):
 
 def test_version_1_run_files_still_render(tmp_path):
     raw = make_run("old", 0.8, test_examples=100).to_dict()
-    raw = {k: v for k, v in raw.items() if k not in ("before_fine_tuning", "step_history", "resumed_from_epoch")}
+    raw = {k: v for k, v in raw.items()
+           if k not in ("before_fine_tuning", "step_history", "resumed_from_epoch", "resumed_from_step")}
     raw |= {"schema_version": 1, "test": {"loss": 0.4, "accuracy": 0.8}}
     (tmp_path / "runs").mkdir()
     (tmp_path / "runs" / "old.json").write_text(json.dumps(raw))
@@ -167,6 +168,17 @@ def test_version_1_run_files_still_render(tmp_path):
     row = next(line for line in _table(text) if "`old`" in line)
     assert "80.00% [71.1–86.7]" in row  # Wilson interval recomputed from 80 of 100
     assert "accuracy and loss only (schema version 1 run file)" in text
+
+
+def test_version_2_run_files_still_load_and_newer_fields_are_required(tmp_path):
+    raw = make_run("v2", 0.8, test_examples=100).to_dict()
+    raw = {k: v for k, v in raw.items() if k != "resumed_from_step"} | {"schema_version": 2}
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "v2.json").write_text(json.dumps(raw))
+    (tmp_path / "runs" / "v3.json").write_text(json.dumps(raw | {"schema_version": 3, "run_id": "v3"}))
+    runs, problems = load_runs(tmp_path)
+    assert [run.run_id for run in runs] == [raw["run_id"]] and runs[0].resumed_from_step == 0
+    assert len(problems) == 1 and "v3.json" in problems[0] and "resumed_from_step" in problems[0]
 
 
 def test_plots_are_written_and_linked(tmp_path):

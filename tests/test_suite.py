@@ -14,7 +14,6 @@ from benchmark.results import write_run
 from benchmark.runner import RunConfig, prepare_data
 from benchmark.suite import (_failure_message, all_model_keys, completed_run, passthrough_args, planned_hash,
                              resolve_keys)
-from benchmark.training import batch_losses, batch_sizes
 from test_report import make_run
 
 CONFIG = RunConfig(epochs=1, train_samples=20, test_samples=10)
@@ -92,9 +91,3 @@ def test_failure_messages_say_what_happened():
     killed = _failure_message(-signal.SIGKILL, ["Epoch 2/3\n"])
     assert "SIGKILL" in killed and "out of memory" in killed and "Epoch 2/3" in killed
     assert _failure_message(1, ["Segmentation fault\n", "\n"]) == "exit status 1: Segmentation fault"
-
-
-def test_per_step_losses_from_keras_running_means():
-    # Batches of 4, 4, 2 with losses 1.0, 0.5, 2.0: running means 1.0, 0.75, (4 + 2 + 4) / 10 = 1.0.
-    assert batch_sizes(10, 4) == [4, 4, 2]
-    assert batch_losses([1.0, 0.75, 1.0], [4, 4, 2]) == pytest.approx([1.0, 0.5, 2.0])

@@ -1,11 +1,18 @@
 """Suites through the command line: a failing model does not stop the others; a killed suite resumes."""
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from benchmark.training import FAULT_ENV
+from benchmark.results import round_floats
+from benchmark.training import FAULT_ENV, read_progress
 from conftest import TINY_MODEL, run_cli
 
 TINY_RUN = ("--offline", "--train-samples", "40", "--test-samples", "20", "--batch-size", "8", "--seq-length", "32",
@@ -43,18 +50,20 @@ def test_failing_model_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimd
 
 
 @pytest.mark.slow
-def test_killed_suite_resumes_without_retraining_the_finished_model(tmp_path, aclimdb, tiny_vocab, tiny_standin,
-                                                                    monkeypatch):
+def test_suite_killed_mid_epoch_resumes_without_retraining_the_finished_model(tmp_path, aclimdb, tiny_vocab,
+                                                                             tiny_standin, monkeypatch):
     _models_with(tiny_standin, tmp_path)
     command = ("run", "--model", "tfidf_logreg", "--model", TINY_MODEL, "--data-dir", str(aclimdb),
                "--vocab", str(tiny_vocab), "--epochs", "2", *TINY_RUN)
-    monkeypatch.setenv(FAULT_ENV, f"kill-after-epoch:{TINY_MODEL}:1")
+    # 32 training reviews in batches of 8: 4 steps per epoch; killed at step 6, the middle of epoch 2.
+    monkeypatch.setenv(FAULT_ENV, f"kill-at-step:{TINY_MODEL}:6")
     killed = run_cli(*command, cwd=tmp_path)
     assert killed.returncode == 1 and "process killed by SIGKILL" in killed.stderr, killed.stderr[-3000:]
     (baseline_file,) = (tmp_path / "out" / "runs").glob("tfidf_logreg-*.json")
     baseline_bytes = baseline_file.read_bytes()
     (checkpoint,) = (tmp_path / "out" / "checkpoints").iterdir()
-    assert json.loads((checkpoint / "progress.json").read_text())["epochs_done"] == 1
+    progress = read_progress(checkpoint)
+    assert (progress["epochs_done"], progress["batches_done"]) == (1, 0)  # no time to save: the last epoch's
 
     monkeypatch.delenv(FAULT_ENV)
     resumed = run_cli(*command, cwd=tmp_path)
@@ -64,10 +73,71 @@ def test_killed_suite_resumes_without_retraining_the_finished_model(tmp_path, ac
     assert "suite: 1 run, 1 skipped (already done), 0 failed" in resumed.stdout
     assert baseline_file.read_bytes() == baseline_bytes and len(list((tmp_path / "out" / "runs").iterdir())) == 2
     run = _runs(tmp_path)[TINY_MODEL]
-    assert run["resumed_from_epoch"] == 1 and [row["epoch"] for row in run["history"]] == [1, 2]
+    assert run["resumed_from_epoch"] == 1 and run["resumed_from_step"] == 4
+    assert [row["epoch"] for row in run["history"]] == [1, 2]
     assert run["config_hash"] == checkpoint.name
-    steps = run["step_history"]  # 32 training reviews in batches of 8: 4 steps per epoch, numbered across epochs
+    steps = run["step_history"]
     assert [row["step"] for row in steps] == list(range(1, 9)) and [row["epoch"] for row in steps] == [1] * 4 + [2] * 4
     assert run["before_fine_tuning"]["examples"] == 20 and 0 <= run["before_fine_tuning"]["accuracy"] <= 1
     assert not (tmp_path / "out" / "checkpoints").exists() and not list((tmp_path / "out" / "failed").iterdir())
     assert "resumed after epoch 1" in (tmp_path / "out" / "leaderboard.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupted_suite_saves_mid_epoch_and_the_same_command_resumes_there(how, tmp_path, aclimdb, tiny_vocab,
+                                                                              tiny_standin):
+    _models_with(tiny_standin, tmp_path)
+    command = ("run", "--model", "tfidf_logreg", "--model", TINY_MODEL, "--data-dir", str(aclimdb),
+               "--vocab", str(tiny_vocab), "--epochs", "2", *TINY_RUN)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+               **{FAULT_ENV: f"wait-for-signal-at-step:{TINY_MODEL}:6"})
+    suite = subprocess.Popen([sys.executable, "-m", "benchmark", *command], cwd=tmp_path, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    output = []
+    for line in suite.stdout:  # the model's process reports when it is at step 6 and waits for the signal
+        output.append(line)
+        if "fault injection: waiting for a signal at step 6" in line:
+            if how == "ctrl-c":  # a terminal sends SIGINT to the whole foreground process group
+                os.killpg(suite.pid, signal.SIGINT)
+            else:  # a scheduler sends SIGTERM to the process it started
+                suite.send_signal(signal.SIGTERM)
+    text = "".join(output)
+    assert suite.wait(timeout=120) == 130, text[-3000:]
+    assert f"interrupted: {TINY_MODEL} saved a checkpoint at epoch 2, step 2 of 4; rerun the same command" in text
+    assert "Traceback" not in text
+    (checkpoint,) = (tmp_path / "out" / "checkpoints").iterdir()
+    progress = read_progress(checkpoint)
+    assert (progress["epochs_done"], progress["batches_done"]) == (1, 2)
+    assert [row["step"] for row in progress["step_history"]] == list(range(1, 7))
+    assert not (tmp_path / "out" / "failed").exists() or not list((tmp_path / "out" / "failed").iterdir())
+    assert list(_runs(tmp_path)) == ["tfidf_logreg"]
+
+    resumed = run_cli(*command, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resuming from the checkpoint at epoch 2, step 2 of 4" in resumed.stderr
+    run = _runs(tmp_path)[TINY_MODEL]
+    assert run["resumed_from_epoch"] == 1 and run["resumed_from_step"] == 6
+    assert [row["step"] for row in run["step_history"]] == list(range(1, 9))
+    assert run["step_history"][:6] == round_floats(progress["step_history"])  # run files round to 6 digits
+    epoch_2 = run["history"][1]  # equal batches: the epoch's loss is the mean of its four steps, two per session
+    assert epoch_2["train_loss"] == pytest.approx(np.mean([row["loss"] for row in run["step_history"][4:]]), abs=1e-5)
+    assert "resumed after step 6 (epoch 2)" in (tmp_path / "out" / "leaderboard.md").read_text()
+    assert not (tmp_path / "out" / "checkpoints").exists()
+
+
+@pytest.mark.slow
+def test_nan_loss_in_a_suite_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimdb, tiny_vocab, tiny_standin,
+                                                                      monkeypatch):
+    _models_with(tiny_standin, tmp_path)
+    monkeypatch.setenv(FAULT_ENV, f"nan-weights-at-step:{TINY_MODEL}:2")
+    result = run_cli("run", "--model", TINY_MODEL, "--model", "tfidf_logreg", "--data-dir", str(aclimdb),
+                     "--vocab", str(tiny_vocab), "--epochs", "1", *TINY_RUN, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "suite: 1 run, 0 skipped (already done), 1 failed (small_bert_l2_h128)" in result.stdout
+    assert list(_runs(tmp_path)) == ["tfidf_logreg"]
+    failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}-seed42.json").read_text())
+    assert "TrainingDiverged: training loss became nan at epoch 1, step 3: lower --learning-rate" in failure["error"]
+    board = (tmp_path / "out" / "leaderboard.md").read_text()
+    assert any(line.startswith("| ✗ |") and f"`{TINY_MODEL}`" in line for line in board.splitlines())
+    assert "training loss became nan" in board.split("## Failed runs")[1]
