@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import fnmatch
 import logging
 import os
@@ -268,6 +269,15 @@ def _quiet_tensorflow() -> None:
     tf.get_logger().setLevel("ERROR")
 
 
+def os_error_message(error: OSError) -> str:
+    """What a failed file operation means for the user, in one line."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"cannot write {error.filename or 'results'}: {error.strerror}; free some space or pass another "
+                "--output (files written earlier are left whole: every write replaces a file at once or not at all)")
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # run as a program: SIGTERM stops it like Ctrl-C (a checkpoint is saved mid-training)
         signal.signal(signal.SIGTERM, interrupt_on_sigterm)
@@ -299,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `python -m benchmark list | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
+    except OSError as error:  # a full disk, a read-only folder: one line, never a stack trace
+        print(f"error: {os_error_message(error)}", file=sys.stderr)
+        return 1
     except TrainingInterrupted as interrupted:
         print(str(interrupted), file=sys.stderr)
         return 130

@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from benchmark.pipeline import EncodedSplit, bucket_steps, bucket_widths, steps_per_pass, to_dataset
+import pytest
+
+from benchmark.pipeline import (EncodedSplit, bucket_steps, bucket_widths, steps_per_pass, to_dataset,
+                                training_batches)
 
 
 def encoded(lengths, seq_length: int) -> EncodedSplit:
@@ -71,3 +74,19 @@ def test_take_keeps_features_labels_and_lengths_together():
     assert taken.lengths.tolist() == [7, 3]
     for name, values in taken.features.items():
         np.testing.assert_array_equal(values, split.features[name][[2, 0]])
+
+
+@pytest.mark.parametrize("bucketing", [False, True])
+def test_training_batches_resumed_at_any_step_are_the_uninterrupted_ones(bucketing):
+    data = encoded([int(n) for n in np.random.default_rng(1).integers(3, 200, 30)], 256)
+    rows = lambda dataset: [b[0]["input_word_ids"][:, 1].tolist() for b in dataset.as_numpy_iterator()]  # noqa: E731
+    steps = steps_per_pass(data, 4, bucketing, 256)
+    whole = rows(training_batches(data, 4, seed=7, first_epoch=0, end_epoch=3, bucketing=bucketing))
+    assert len(whole) == 3 * steps
+    epochs = [sorted(sum(whole[e * steps:(e + 1) * steps], [])) for e in range(3)]
+    assert epochs[0] == epochs[1] == epochs[2] == list(range(10, 40))  # each epoch is one pass over every review
+    assert whole[:steps] != whole[steps:2 * steps]  # ... in its own order
+    for skip in (1, steps - 1):  # interrupted mid-epoch 2, resumed: the rest of epoch 2, then epoch 3
+        resumed = rows(training_batches(data, 4, seed=7, first_epoch=1, end_epoch=3, bucketing=bucketing, skip=skip))
+        assert resumed == whole[steps + skip:]
+    assert rows(training_batches(data, 4, seed=8, first_epoch=0, end_epoch=1, bucketing=bucketing)) != whole[:steps]

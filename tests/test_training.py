@@ -1,0 +1,62 @@
+"""Training bookkeeping: exact per-step losses, epoch totals across a resume, and how interrupts are taken."""
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tf_keras
+
+from benchmark.training import EpochTally, ExamplesSeen, InterruptRequests, StepLoss
+
+
+def test_step_losses_are_exact_for_batches_of_any_size():
+    model = tf_keras.Sequential([tf_keras.layers.Dense(1, input_shape=(2,))])
+    # A zero learning rate keeps the weights fixed, so each batch's loss can be recomputed afterwards.
+    model.compile(optimizer=tf_keras.optimizers.SGD(0.0), loss="mse", metrics=[ExamplesSeen()])
+    rng = np.random.default_rng(0)
+    batches = [(rng.normal(size=(n, 2)).astype(np.float32), rng.normal(size=(n, 1)).astype(np.float32))
+               for n in (8, 3, 5, 1)]  # uneven, as with bucketing
+
+    dataset = tf.data.Dataset.from_generator(lambda: iter(batches), output_signature=(
+        tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None, 1], tf.float32)))
+    steps = StepLoss(first_step=10)
+    model.fit(dataset, epochs=2, verbose=0, callbacks=[steps])
+    expected = [float(np.mean((model.predict(x, verbose=0) - y) ** 2)) for x, y in batches]
+    assert [row["step"] for row in steps.rows] == list(range(11, 19))
+    assert [row["epoch"] for row in steps.rows] == [1] * 4 + [2] * 4
+    assert [row["loss"] for row in steps.rows] == pytest.approx(expected * 2, rel=1e-5)
+
+
+def test_epoch_totals_combine_the_sessions_of_an_interrupted_epoch():
+    # Session 1: 2 batches, 12 examples, running means loss 0.5 / accuracy 0.75; session 2: 4 examples, 1.0 / 0.25.
+    first = EpochTally().plus(2, {"examples": 12.0, "loss": 0.5, "accuracy": 0.75}, 30.0)
+    both = first.plus(1, {"examples": 4.0, "loss": 1.0, "accuracy": 0.25}, 10.0)
+    assert (both.batches, both.examples, both.seconds) == (3, 16, 40.0)
+    assert both.means() == pytest.approx({"train_loss": (6 + 4) / 16, "train_accuracy": (9 + 1) / 16})
+    assert EpochTally().means() == {}
+
+
+def test_an_armed_interrupt_is_a_request_and_a_later_second_one_stops_at_once(monkeypatch):
+    monkeypatch.setattr("benchmark.training.REPEAT_GRACE_SECONDS", 0.2)
+    previous = signal.getsignal(signal.SIGINT)
+    with InterruptRequests() as requests:
+        requests.armed = True
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)  # the same keypress reaching us twice (forwarded by the suite)
+        time.sleep(0.05)
+        assert requests.signum == signal.SIGTERM
+        time.sleep(0.3)
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is previous
+
+
+def test_an_interrupt_outside_an_epoch_stops_at_once():
+    with InterruptRequests() as requests, pytest.raises(KeyboardInterrupt):
+        assert not requests.armed
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
