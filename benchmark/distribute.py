@@ -92,6 +92,21 @@ def _tf_config() -> dict[str, Any]:
     return config
 
 
+def expected_replicas(name: str, cpu_replicas: int = 1) -> int | None:
+    """The replicas :func:`choose_strategy` would give, without creating a strategy; None where only a TPU
+    system or a cluster can tell (``tpu``, ``multiworker``)."""
+    if name == "default":
+        return 1
+    if name in ("tpu", "multiworker") or (name == "auto" and _tpu_hinted()):
+        return None
+    import tensorflow as tf
+
+    gpus = len(tf.config.list_physical_devices("GPU"))  # counts devices without claiming their memory
+    if name == "mirrored" or (name == "auto" and (gpus > 1 or cpu_replicas > 1)):
+        return gpus or cpu_replicas
+    return 1
+
+
 def choose_strategy(name: str = "auto", cpu_replicas: int = 1) -> Distribution:
     """Create the strategy ``name`` names; call before any other TensorFlow work in the process."""
     if name not in STRATEGIES:

@@ -170,13 +170,14 @@ def resolved_learning_rate(spec: EncoderSpec, config: RunConfig) -> float:
     return config.learning_rate if config.learning_rate is not None else spec.learning_rate
 
 
-def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) -> str:
+def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, replicas: int = 1) -> str:
     """A stable hash of everything that determines a run's outcome, and nothing else.
 
     In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
-    name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), and the exact
-    reviews of each split. Out: when and where it ran, the data's location or format, the stand-in cache location,
-    library versions, and the replica count (so the global batch size is not in it).
+    name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), the replicas
+    in sync when more than one (they multiply the batch each optimizer step sees), and the exact reviews of each
+    split. Out: when and where it ran, the data's location or format, the stand-in cache location and library
+    versions. One replica adds nothing, so single-device hashes are those of earlier versions.
     """
     if source.weights == WEIGHTS_STANDIN:
         encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
@@ -191,6 +192,8 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData) ->
         "hyperparameters": hyperparameters | {"learning_rate": resolved_learning_rate(source.spec, config)},
         "data": data_fingerprint(data),
     }
+    if replicas != 1:
+        identity["replicas"] = replicas
     return stable_hash(identity)
 
 
@@ -320,7 +323,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
         created=created.isoformat(timespec="seconds"),
         command=command,
-        config_hash=config_hash(source, config, data),
+        config_hash=config_hash(source, config, data, distribution.replicas),
         model={"key": spec.key, "name": spec.name, "architecture": spec.architecture,
                "encoder_parameters": encoder_parameters(model)},
         encoder_handle=source.encoder_handle,

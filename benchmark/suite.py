@@ -78,12 +78,18 @@ def vocab_for(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Se
 
 
 def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: PreparedData) -> str | None:
-    """The configuration hash of ``key``'s run, without building anything; None when it cannot be known yet."""
+    """The configuration hash of ``key``'s run, without building anything; None when it cannot be known yet
+    (the model process then decides)."""
     if key in BASELINES:
         return baseline_hash(BASELINES[key], config, data)
+    from benchmark.distribute import expected_replicas
+
+    replicas = expected_replicas(args.strategy, args.cpu_replicas)
+    if replicas is None:
+        return None
     spec = get_spec(key, args.models_dir)
     if not args.offline:
-        return config_hash(pretrained_source(spec), config, data)
+        return config_hash(pretrained_source(spec), config, data, replicas)
     from benchmark.standins import standin_dir
     from benchmark.vocab import file_sha256
 
@@ -92,7 +98,7 @@ def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: Pr
         return None
     folder = standin_dir(spec, file_sha256(vocab), args.models_dir)
     source = EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_STANDIN)
-    return config_hash(source, config, data)
+    return config_hash(source, config, data, replicas)
 
 
 def completed_run(output_dir: Path, config_hash_: str | None) -> RunResult | None:
@@ -129,7 +135,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
                                     args.models_dir)
         else:
             source = pretrained_source(spec)
-        identity = config_hash(source, config, data)
+        identity = config_hash(source, config, data, distribution.replicas if distribution is not None else 1)
         if not args.force and (done := completed_run(args.output, identity)):
             return done, None, True
         single_worker = distribution is None or distribution.workers == 1

@@ -20,7 +20,8 @@ CONFIG = RunConfig(epochs=1, train_samples=20, test_samples=10)
 
 
 def args(**overrides) -> argparse.Namespace:
-    values = dict(offline=False, vocab=None, models_dir="models", output="results", force=False)
+    values = dict(offline=False, vocab=None, models_dir="models", output="results", force=False, strategy="auto",
+                  cpu_replicas=1)
     return argparse.Namespace(**(values | overrides))
 
 
@@ -55,6 +56,12 @@ def test_encoder_hash_follows_outcome_settings_only(data, aclimdb, aclimdb_archi
     offline = planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "a"), CONFIG, data)
     assert offline not in (None, base)
     assert planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "b"), CONFIG, data) == offline
+    # More replicas in sync: a larger batch per optimizer step, another run; one replica, whatever the strategy.
+    assert planned_hash(key, args(strategy="default"), CONFIG, data) == base
+    two = planned_hash(key, args(cpu_replicas=2), CONFIG, data)
+    assert two != base and planned_hash(key, args(strategy="mirrored", cpu_replicas=2), CONFIG, data) == two
+    # Only a TPU system or a cluster knows its replicas: the model's own process decides.
+    assert planned_hash(key, args(strategy="multiworker"), CONFIG, data) is None
     # A stand-in whose vocabulary would be learned but is not yet cached cannot be decided in advance.
     assert planned_hash(key, args(offline=True, models_dir=tmp_path / "c"), CONFIG, data) is None
 

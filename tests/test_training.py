@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from benchmark.training import EpochTally, ExamplesSeen, InterruptRequests, StepLoss
+from benchmark.training import (CheckpointUnreadable, EpochTally, ExamplesSeen, InterruptRequests, StepLoss,
+                                TrainingState, read_progress)
 
 
 def test_step_losses_are_exact_for_batches_of_any_size():
@@ -60,3 +61,31 @@ def test_an_interrupt_outside_an_epoch_stops_at_once():
         assert not requests.armed
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)
+
+
+def _tiny_model(width: int) -> tf_keras.Model:
+    model = tf_keras.Sequential([tf_keras.layers.Dense(width, input_shape=(2,)), tf_keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_progress_travels_inside_the_checkpoint(tmp_path):
+    model = _tiny_model(3)
+    TrainingState(tmp_path / "ckpt", model, model.optimizer).save({"epochs_done": 1, "batches_done": 2}, 6)
+    assert read_progress(tmp_path / "ckpt") == {"epochs_done": 1, "batches_done": 2}
+    again = _tiny_model(3)
+    assert TrainingState(tmp_path / "ckpt", again, again.optimizer).restore() == {"epochs_done": 1, "batches_done": 2}
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights()))
+    assert TrainingState(tmp_path / "empty", again, again.optimizer).restore() is None
+
+
+@pytest.mark.parametrize("damage", ["other model", "truncated"])
+def test_an_unreadable_checkpoint_says_which_folder_to_delete(tmp_path, damage):
+    model = _tiny_model(3)
+    TrainingState(tmp_path / "ckpt", model, model.optimizer).save({"epochs_done": 1}, 4)
+    if damage == "truncated":
+        (data,) = (tmp_path / "ckpt").glob("*.data-*")
+        data.write_bytes(data.read_bytes()[:10])
+    other = _tiny_model(5 if damage == "other model" else 3)
+    with pytest.raises(CheckpointUnreadable, match=r"cannot resume from .*ckpt: .*; delete that folder to start"):
+        TrainingState(tmp_path / "ckpt", other, other.optimizer).restore()
