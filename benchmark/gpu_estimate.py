@@ -1,0 +1,60 @@
+"""The full suite's time on named GPUs: model FLOPs over each GPU's dense peak times a utilisation.
+
+The utilisation of each model comes, where available, from a measurement on a real GPU
+(``python -m benchmark.gpu_hf``, committed as ``results/gpu-h100/gpu_hf.json``): the share of the H100's bf16 peak
+that the Hugging Face PyTorch loop reached for that architecture at that sequence length, training and inference
+separately. On the H100 itself the estimate then equals the measured time; on other GPUs it assumes the same
+share of their peak (small models, launch-bound on an H100, are likely less so on a slower GPU, so their time
+there is overestimated). Without a measurement, one assumed utilisation is used for every model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmark.flops import forward_flops, training_flops
+from benchmark.gpu_hf import bert_shape, suite_examples
+from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
+from benchmark.registry import REGISTRY
+
+MEASUREMENT = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"
+
+
+def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dict[str, tuple[float, float]], str]:
+    """Per registry key, (training, inference) utilisation measured at ``seq_length``, and where it came from;
+    an empty dict when there is no measurement for every registry model at that length."""
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, ""
+    rows = {row["key"]: (row["train_utilisation"], row["inference_utilisation"])
+            for row in result.get("rows", []) if row.get("seq_length") == seq_length}
+    if not set(REGISTRY) <= rows.keys():
+        return {}, ""
+    return rows, f"{result['device']}, `{result['command']}`, {result['created']}"
+
+
+def suite_estimates(seq_length: int, epochs: int = 3, path: Path = MEASUREMENT) -> list[dict[str, Any]]:
+    """Hours for ``run --all`` at ``seq_length`` on each GPU of :data:`GPU_PEAKS`, from measured utilisation
+    when there is one (see the module docstring), else from :data:`ASSUMED_GPU_UTILISATION`."""
+    utilisation, source = measured_utilisation(seq_length, path)
+    train_examples, forward_examples = suite_examples(epochs)
+    rows = []
+    for key, gpu in GPU_PEAKS.items():
+        peak = gpu.tensor_fp16 * 1e12
+        seconds = train_flops = forward_total = 0.0
+        for model, spec in REGISTRY.items():
+            shape = bert_shape(spec) if utilisation else spec  # measured as BERT of that shape
+            train = train_examples * training_flops(shape, seq_length)
+            forward = forward_examples * forward_flops(shape, seq_length)
+            u_train, u_forward = utilisation.get(model, (ASSUMED_GPU_UTILISATION, ASSUMED_GPU_UTILISATION))
+            seconds += train / (peak * u_train) + forward / (peak * u_forward)
+            train_flops, forward_total = train_flops + train, forward_total + forward
+        total = train_flops + forward_total
+        rows.append({"gpu": key, "name": gpu.name, "peak_tflops": gpu.tensor_fp16, "suite_flops": total,
+                     "utilisation": total / (seconds * peak), "measured": bool(utilisation),
+                     "utilisation_source": source or f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model",
+                     "hours": seconds / 3600, "source": gpu.source})
+    return rows
