@@ -61,7 +61,7 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     from benchmark.data import balanced_subset, load_imdb
     from benchmark.model import build_classifier, load_handle
     from benchmark.peaks import cpu_peak_flops
-    from benchmark.pipeline import EncodedSplit, to_dataset, tokenize_texts
+    from benchmark.pipeline import EncodedSplit, evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
     from benchmark.truncation import pack, special_ids
 
     imdb = load_imdb(args.data_dir)
@@ -116,12 +116,16 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     tf_keras.utils.set_random_seed(config.seed)
     fast = build_for_config(spec, source.encoder_handle, bucketed_len, config.precision, config.jit_compile)
     model = compile_classifier(fast, lr, LARGE_STEP_COUNT, config.steps_per_execution, config.jit_compile)
-    warm(OURS, KerasRunner(model, to_dataset(ours_train, b, config.seed, config.bucketing, True),
-                           to_dataset(ours_test, b, bucketing=config.bucketing, drop_remainder=True)),
+    # Length-ordered evaluation batches (with bucketing), taken in a seeded random order so that a few timed
+    # steps see batches of every width, as a whole pass would.
+    ours_eval, _ = evaluation_dataset(ours_test, b, config.bucketing, drop_remainder=True)
+    ours_eval = ours_eval.shuffle(len(ours_test) // b, seed=config.seed) if config.bucketing else ours_eval
+    warm(OURS, KerasRunner(model, to_dataset(ours_train, b, config.seed, config.bucketing, True), ours_eval),
          f"tokenized once, {config.truncation} truncation, bucketing {'on' if config.bucketing else 'off'}, "
          f"{config.precision}{' (hub.KerasLayer)' if native == 'hub' else ' (natively rebuilt encoder)'}, "
          f"jit_compile {config.jit_compile}, steps_per_execution {config.steps_per_execution}",
-         _padded_widths(ours_train.lengths, s, config.bucketing), _padded_widths(ours_test.lengths, s, config.bucketing))
+         _padded_widths(ours_train.lengths, s, config.bucketing),
+         evaluation_widths(ours_test.lengths, b, s)[:len(ours_test) // b * b] if config.bucketing else full[1])
     hf_reason = "skipped (--no-hf)" if skip_hf else unavailable_reason(spec)
     if hf_reason is None:
         vocab_size = _vocab_size(source.encoder_handle)

@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--validation-fraction", type=float, default=0.2)
     run.add_argument("--truncation", choices=("head", "head_tail"), default="head",
                      help="long reviews: keep the first tokens, or the first and last (Sun et al. 2019)")
-    run.add_argument("--bucketing", action="store_true", help="pad batches to 64/128/256/512, not all to --seq-length")
+    run.add_argument("--bucketing", action="store_true",
+                     help="pad training batches to 64/128/256/512 and evaluation batches (in length order) to a "
+                          "multiple of 32, not all to --seq-length")
     run.add_argument("--steps-per-execution", type=_whole_number, default=1, metavar="N")
     run.add_argument("--precision", choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"), default="float32",
                      help="auto: measured default per device type (README, Speed); mixed rebuilds the encoder natively")

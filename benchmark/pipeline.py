@@ -125,3 +125,41 @@ def training_batches(encoded: EncodedSplit, batch_size: int, seed: int, first_ep
     epochs = [to_dataset(encoded, batch_size, epoch_seed(seed, epoch), bucketing, reshuffle=False)
               for epoch in range(first_epoch, end_epoch)]
     return functools.reduce(tf.data.Dataset.concatenate, epochs).skip(skip)
+
+
+EVALUATION_WIDTH_STEP = 32  # length-sorted evaluation batches are padded to a multiple of this
+
+
+def evaluation_widths(lengths: np.ndarray, batch_size: int, seq_length: int) -> np.ndarray:
+    """For reviews in length order, the padded width of each review's batch: the next multiple of
+    :data:`EVALUATION_WIDTH_STEP` at or above the batch's longest review, at most ``seq_length``."""
+    ordered = np.sort(np.asarray(lengths))
+    widths = np.empty(len(ordered), np.int32)
+    for start in range(0, len(ordered), batch_size):
+        longest = int(ordered[start:start + batch_size].max())
+        widths[start:start + batch_size] = min(seq_length, -(-longest // EVALUATION_WIDTH_STEP) * EVALUATION_WIDTH_STEP)
+    return widths
+
+
+def evaluation_dataset(encoded: EncodedSplit, batch_size: int, bucketing: bool = False,
+                       drop_remainder: bool = False) -> tuple[tf.data.Dataset, np.ndarray | None]:
+    """Batches for validation, testing and prediction, and the order of the reviews in them (None: as given).
+
+    With ``bucketing`` (a model that takes any width), the reviews go in length order and each batch is padded
+    only to :func:`evaluation_widths`, so little is spent on padding; metrics do not depend on the order, and
+    predictions are put back in place with the returned order. Otherwise batches are padded to the full length.
+    """
+    if not bucketing:
+        return to_dataset(encoded, batch_size, drop_remainder=drop_remainder), None
+    order = np.argsort(encoded.lengths, kind="stable")
+    ordered = encoded.take(order)
+    widths = evaluation_widths(ordered.lengths, batch_size, ordered.features["input_word_ids"].shape[1])
+    dataset = tf.data.Dataset.from_tensor_slices((ordered.features, ordered.labels, widths))
+    dataset = dataset.map(lambda x, y, w: ({k: v[:w] for k, v in x.items()}, y),
+                          num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE), order
+
+
+def evaluation_steps(encoded: EncodedSplit, batch_size: int) -> int:
+    """Batches of one :func:`evaluation_dataset` pass (the last one may be partial)."""
+    return math.ceil(len(encoded) / batch_size)

@@ -43,7 +43,8 @@ class RunConfig:
       warmup_fraction: Share of the training steps with linear learning-rate warm-up.
       dropout: Dropout of the classifier head.
       truncation: ``head`` keeps a long review's first tokens; ``head_tail`` its first and last (Sun et al. 2019).
-      bucketing: Pad each batch only to the smallest of a few fixed widths that holds its reviews.
+      bucketing: Pad each training batch only to the smallest of a few fixed widths that holds its reviews, and
+        evaluate in length order with batches padded to the next multiple of 32.
       steps_per_execution: Training steps per ``tf.function`` call.
       precision: ``float32``, ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or ``auto``:
         the measured default for the device (see ``benchmark.native.DEFAULT_PRECISION``).
@@ -204,12 +205,16 @@ def before_fine_tuning_subset(test: Split, seed: int, limit: int = BEFORE_FINE_T
     return np.sort(np.random.default_rng(seed + 2).choice(len(test), limit, replace=False))
 
 
-def _predict_probabilities(model, encoded, batch_size: int, verbose: int) -> np.ndarray:
+def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucketing: bool = False) -> np.ndarray:
+    """Probability of "positive" for each review of ``encoded``, in its order."""
     from benchmark.metrics import sigmoid
-    from benchmark.pipeline import to_dataset
+    from benchmark.pipeline import evaluation_dataset
 
-    logits = model.predict(to_dataset(encoded, batch_size).map(lambda features, label: features), verbose=verbose)
-    return sigmoid(np.asarray(logits).reshape(-1))
+    dataset, order = evaluation_dataset(encoded, batch_size, bucketing)
+    logits = np.asarray(model.predict(dataset.map(lambda features, label: features), verbose=verbose)).reshape(-1)
+    if order is not None:
+        logits[order] = logits.copy()  # back from length order to the split's order
+    return sigmoid(logits)
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
@@ -236,7 +241,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, default_precision
-    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_split, training_batches
+    from benchmark.pipeline import (evaluation_dataset, evaluation_steps, steps_per_pass, tokenize_split,
+                                    training_batches)
     from benchmark.training import EpochCheckpoint, EpochTimer, ExamplesSeen, InterruptRequests, StepLoss, TrainingState
 
     spec = source.spec
@@ -279,7 +285,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     if progress is None:
         zero_step = test.take(before_fine_tuning_subset(data.test, config.seed))
         progress = {"before_fine_tuning": classification_metrics(
-            zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose))}
+            zero_step.labels, _predict_probabilities(model, zero_step, batch_size, verbose, config.bucketing))}
     elif resumed_batches:
         log.info("%s: resuming from the checkpoint at epoch %d, step %d of %d", spec.key, resumed_epochs + 1,
                  resumed_batches, steps_per_epoch)
@@ -291,9 +297,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         recorder = EpochCheckpoint(state, timer, steps, spec.key, progress, steps_per_epoch, requests)
         fit = functools.partial(
             model.fit, callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose,
-            validation_data=to_dataset(validation, batch_size, bucketing=config.bucketing) if validation else None,
-            validation_steps=(steps_per_pass(validation, batch_size, config.bucketing, config.seq_length)
-                              if validation else None))
+            validation_data=evaluation_dataset(validation, batch_size, config.bucketing)[0] if validation else None,
+            validation_steps=evaluation_steps(validation, batch_size) if validation else None)
         epoch = resumed_epochs
         if resumed_batches and epoch < config.epochs:  # finish the epoch that was interrupted mid-way
             fit(training_batches(train, batch_size, config.seed, epoch, epoch + 1, config.bucketing, resumed_batches),
@@ -307,7 +312,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     train_seconds = sum(row["seconds"] for row in recorder.history)
 
     eval_start = time.perf_counter()
-    test_metrics = classification_metrics(test.labels, _predict_probabilities(model, test, batch_size, verbose))
+    test_metrics = classification_metrics(test.labels,
+                                          _predict_probabilities(model, test, batch_size, verbose, config.bucketing))
     eval_seconds = time.perf_counter() - eval_start
 
     hyperparameters = dataclasses.asdict(config) | {

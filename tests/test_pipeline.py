@@ -3,9 +3,10 @@
 import numpy as np
 
 import pytest
+import tensorflow as tf
 
-from benchmark.pipeline import (EncodedSplit, bucket_steps, bucket_widths, steps_per_pass, to_dataset,
-                                training_batches)
+from benchmark.pipeline import (EncodedSplit, bucket_steps, bucket_widths, evaluation_dataset, evaluation_steps,
+                                steps_per_pass, to_dataset, training_batches)
 
 
 def encoded(lengths, seq_length: int) -> EncodedSplit:
@@ -90,3 +91,36 @@ def test_training_batches_resumed_at_any_step_are_the_uninterrupted_ones(bucketi
         resumed = rows(training_batches(data, 4, seed=7, first_epoch=1, end_epoch=3, bucketing=bucketing, skip=skip))
         assert resumed == whole[steps + skip:]
     assert rows(training_batches(data, 4, seed=8, first_epoch=0, end_epoch=1, bucketing=bucketing)) != whole[:steps]
+
+
+def test_evaluation_goes_in_length_order_with_batches_padded_to_a_multiple_of_32():
+    lengths = [int(n) for n in np.random.default_rng(2).integers(3, 300, 37)]
+    data = encoded(lengths, 256)
+    dataset, order = evaluation_dataset(data, 8, bucketing=True)
+    batches = list(dataset.as_numpy_iterator())
+    assert len(batches) == evaluation_steps(data, 8) == 5
+    rows = [row for features, _ in batches for row in features["input_word_ids"][:, 1].tolist()]
+    assert rows == (order + 10).tolist() and sorted(rows) == list(range(10, 47))  # every review once, in order
+    assert np.all(np.diff(np.asarray(lengths)[order]) >= 0)
+    for features, labels in batches:
+        longest = int(features["input_mask"].sum(axis=1).max())
+        assert features["input_word_ids"].shape[1] == min(256, -(-longest // 32) * 32)
+        assert np.array_equal(labels, (features["input_word_ids"][:, 1] - 10) % 2)
+    plain, none = evaluation_dataset(data, 8, bucketing=False)
+    assert none is None and all(f["input_word_ids"].shape[1] == 256 for f, _ in plain.as_numpy_iterator())
+
+
+def test_predictions_from_length_order_come_back_in_the_split_order():
+    import tf_keras
+
+    from benchmark.runner import _predict_probabilities
+
+    inputs = {name: tf_keras.Input((None,), dtype="int32", name=name)
+              for name in ("input_word_ids", "input_mask", "input_type_ids")}
+    marker = tf_keras.layers.Lambda(lambda x: tf.cast(x[:, 1:2], tf.float32) - 30.0)(inputs["input_word_ids"])
+    model = tf_keras.Model(inputs, marker)
+    data = encoded([int(n) for n in np.random.default_rng(3).integers(3, 100, 21)], 128)
+    for bucketing in (True, False):
+        probabilities = _predict_probabilities(model, data, 4, 0, bucketing)
+        expected = 1 / (1 + np.exp(-(np.arange(21) + 10 - 30.0)))
+        assert np.allclose(probabilities, expected)
