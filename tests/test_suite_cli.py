@@ -32,21 +32,29 @@ def _runs(tmp_path) -> dict[str, dict]:
             for p in (tmp_path / "out" / "runs").glob("*.json")}
 
 
-@pytest.mark.slow
-def test_failing_model_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimdb, tiny_vocab, tiny_standin):
-    broken = _models_with(tiny_standin, tmp_path)
-    (broken / "encoder" / "saved_model.pb").unlink()  # the encoder can no longer be loaded
+def _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab, error: str) -> dict:
+    """Run the tiny model then the baseline; check the model is a failed row with ``error`` and the baseline
+    ranks first; return the failure record."""
     result = run_cli("run", "--model", TINY_MODEL, "--model", "tfidf_logreg", "--data-dir", str(aclimdb),
                      "--vocab", str(tiny_vocab), "--epochs", "1", *TINY_RUN, cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-3000:]
     assert "suite: 1 run, 0 skipped (already done), 1 failed (small_bert_l2_h128)" in result.stdout
     assert list(_runs(tmp_path)) == ["tfidf_logreg"]
     failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}-seed42.json").read_text())
-    assert failure["error"].startswith("cannot load encoder") and "--model tfidf_logreg" in failure["command"]
+    assert error in failure["error"] and "--model tfidf_logreg" in failure["command"]
     board = (tmp_path / "out" / "leaderboard.md").read_text()
     assert next(line for line in board.splitlines() if line.startswith("| 1 |")).count("`tfidf_logreg`") == 1
     assert any(line.startswith("| ✗ |") and f"`{TINY_MODEL}`" in line for line in board.splitlines())
-    assert "cannot load encoder" in board.split("## Failed runs")[1]
+    assert error in board.split("## Failed runs")[1]
+    return failure
+
+
+@pytest.mark.slow
+def test_failing_model_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimdb, tiny_vocab, tiny_standin):
+    broken = _models_with(tiny_standin, tmp_path)
+    (broken / "encoder" / "saved_model.pb").unlink()  # the encoder can no longer be loaded
+    failure = _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab, "cannot load encoder")
+    assert failure["error"].startswith("cannot load encoder")
 
 
 @pytest.mark.slow
@@ -131,13 +139,5 @@ def test_nan_loss_in_a_suite_is_a_failed_row_and_the_suite_carries_on(tmp_path, 
                                                                       monkeypatch):
     _models_with(tiny_standin, tmp_path)
     monkeypatch.setenv(FAULT_ENV, f"nan-weights-at-step:{TINY_MODEL}:2")
-    result = run_cli("run", "--model", TINY_MODEL, "--model", "tfidf_logreg", "--data-dir", str(aclimdb),
-                     "--vocab", str(tiny_vocab), "--epochs", "1", *TINY_RUN, cwd=tmp_path)
-    assert result.returncode == 1, result.stderr[-3000:]
-    assert "suite: 1 run, 0 skipped (already done), 1 failed (small_bert_l2_h128)" in result.stdout
-    assert list(_runs(tmp_path)) == ["tfidf_logreg"]
-    failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}-seed42.json").read_text())
-    assert "TrainingDiverged: training loss became nan at epoch 1, step 3: lower --learning-rate" in failure["error"]
-    board = (tmp_path / "out" / "leaderboard.md").read_text()
-    assert any(line.startswith("| ✗ |") and f"`{TINY_MODEL}`" in line for line in board.splitlines())
-    assert "training loss became nan" in board.split("## Failed runs")[1]
+    _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab,
+                                "TrainingDiverged: training loss became nan at epoch 1, step 3: lower --learning-rate")
