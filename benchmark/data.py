@@ -50,6 +50,20 @@ class DataQuality:
     empty_reviews_skipped: int = 0
     ignored_folders: tuple[str, ...] = ()
     test_reviews_also_in_train: int = 0
+    imbalanced_splits: tuple[str, ...] = ()
+
+
+# A split whose positive share is further than this from one half is reported: accuracy then misleads
+# (always answering the majority label scores its share) and "at chance" means that share, not 50%.
+IMBALANCE_TOLERANCE = 0.1
+
+
+def imbalanced(name: str, split: Split) -> str | None:
+    """A description of ``split``'s label imbalance, or None when its positive share is close to one half."""
+    share = float(np.mean(split.labels)) if len(split) else 0.5
+    if abs(share - 0.5) <= IMBALANCE_TOLERANCE:
+        return None
+    return f"{name} {100 * share:.0f}% positive ({int(np.sum(split.labels))} of {len(split)})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,8 +165,12 @@ def _assemble(entries: Iterable[tuple[str, str, bytes]], where: Path, source: st
     if empty:
         log.warning("%d empty review files were skipped", empty)
     train, test = _split_from(rows["train"]), _split_from(rows["test"])
+    skewed = tuple(filter(None, (imbalanced("train", train), imbalanced("test", test))))
+    if skewed:
+        log.warning("labels are imbalanced: %s; IMDb has 50%% in each split, so check the data (accuracy misleads "
+                    "here; --train-samples/--test-samples draw balanced subsets)", "; ".join(skewed))
     quality = DataQuality(not_utf8_files=not_utf8, empty_reviews_skipped=empty, ignored_folders=tuple(sorted(ignored)),
-                          test_reviews_also_in_train=count_shared(train, test))
+                          test_reviews_also_in_train=count_shared(train, test), imbalanced_splits=skewed)
     if quality.test_reviews_also_in_train:
         log.warning("%d test reviews also occur in the training split (IMDb has a few duplicates)",
                     quality.test_reviews_also_in_train)

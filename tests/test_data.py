@@ -157,3 +157,17 @@ def test_tfds_reviews_are_cleaned_and_labelled(monkeypatch):
     assert imdb.source == "tfds:imdb_reviews"
     assert dict(zip(imdb.train.texts, imdb.train.labels.tolist())) == {"Great! Loved it": 1, "Dull.": 0}
     assert dict(zip(imdb.test.texts, imdb.test.labels.tolist())) == {"Bad": 0, "Café fine": 1}
+
+
+def test_imbalanced_labels_are_reported_and_recorded(aclimdb, tmp_path, caplog):
+    root = _copy_of(aclimdb, tmp_path)
+    for path in sorted((root / "test" / "neg").glob("*.txt"))[:16]:  # test keeps 24 positive, 8 negative
+        path.unlink()
+    with caplog.at_level("WARNING", logger="benchmark.data"):
+        imdb = load_imdb(root)
+    assert imdb.quality.imbalanced_splits == ("test 75% positive (24 of 32)",)
+    assert any("labels are imbalanced: test 75% positive" in r.getMessage() for r in caplog.records)
+    with caplog.at_level("WARNING", logger="benchmark.data"):
+        caplog.clear()
+        assert load_imdb(aclimdb).quality.imbalanced_splits == ()
+    assert not any("imbalanced" in r.getMessage() for r in caplog.records)
