@@ -73,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="pad training batches to 64/128/256/512 and evaluation batches (in length order) to a "
                           "multiple of 32, not all to --seq-length")
     run.add_argument("--steps-per-execution", type=_whole_number, default=1, metavar="N")
-    run.add_argument("--precision", choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"), default="float32",
-                     help="auto: measured default per device type (README, Speed); mixed rebuilds the encoder natively")
+    run.add_argument("--precision", choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"),
+                     default="auto",
+                     help="auto (default): the measured default per device type (README, Speed), mixed_bfloat16 "
+                          "on CPUs with bf16 instructions; mixed rebuilds the encoder natively")
     run.add_argument("--jit-compile", action="store_true", help="XLA (natively rebuilt encoder, never a hub layer)")
     run.add_argument("--data-dir", type=Path,
                      help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")

@@ -8,6 +8,7 @@ SavedModel's variables into them, matched by name and checked by shape, lets mix
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Iterator
 
 import tensorflow as tf
@@ -16,6 +17,8 @@ import tf_keras
 from benchmark.errors import UsageError
 from benchmark.model import DEFAULT_DROPOUT, ENCODER_INPUTS, build_classifier, classifier_head, load_handle
 from benchmark.registry import EncoderSpec
+
+log = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
@@ -81,6 +84,20 @@ def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | N
     return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout)
 
 
+def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
+                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT) -> tuple[tf_keras.Model, str]:
+    """:func:`build_for_config`, except that an encoder that cannot be rebuilt natively (its SavedModel's
+    variables do not match tf-models-official's) runs on the hub layer in float32, with a warning; returns the
+    model and the precision it computes in. What ``--precision auto`` uses."""
+    try:
+        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout), precision
+    except UsageError as error:
+        if precision == "float32" and not jit_compile:
+            raise  # the hub layer itself failed: nothing to fall back to
+        log.warning("%s: %s; training in float32 on the hub layer instead", spec.key, error)
+        return build_classifier(encoder_handle, seq_length, dropout), "float32"
+
+
 # Default --precision per device type, from `python -m benchmark bench` measurements (README, Speed): on a CPU
 # with bf16 dot-product instructions (AVX512_BF16 or AMX), mixed_bfloat16 trained 1.6x faster than float32
 # (results/bench-cpu-bf16/bench.md); without them bf16 is emulated, so float32 stays the default there.
@@ -96,6 +113,11 @@ def cpu_has_bf16() -> bool:
         return False
     flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
     return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+def resolve_precision(requested: str) -> str:
+    """``requested``, with ``auto`` replaced by the measured default for this device."""
+    return default_precision() if requested == "auto" else requested
 
 
 def default_precision() -> str:

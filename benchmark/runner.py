@@ -46,8 +46,9 @@ class RunConfig:
       bucketing: Pad each training batch only to the smallest of a few fixed widths that holds its reviews, and
         evaluate in length order with batches padded to the next multiple of 32.
       steps_per_execution: Training steps per ``tf.function`` call.
-      precision: ``float32``, ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or ``auto``:
-        the measured default for the device (see ``benchmark.native.DEFAULT_PRECISION``).
+      precision: ``float32``, ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or ``auto``
+        (the default): the measured default for the device (see ``benchmark.native.DEFAULT_PRECISION``),
+        falling back to float32 on the hub layer for an encoder that cannot be rebuilt natively.
       jit_compile: XLA-compile the training step (natively rebuilt encoder only, never around a hub layer).
     """
 
@@ -64,7 +65,7 @@ class RunConfig:
     truncation: str = "head"
     bucketing: bool = False
     steps_per_execution: int = 1
-    precision: str = "float32"
+    precision: str = "auto"
     jit_compile: bool = False
 
     def validate(self) -> None:
@@ -185,7 +186,10 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
                                    "architecture": dataclasses.asdict(source.spec) | {"name": None, "citation": None}}
     else:
         encoder = {"encoder_handle": source.encoder_handle, "preprocessor_handle": source.preprocessor_handle}
+    from benchmark.native import resolve_precision
+
     hyperparameters = {k: v for k, v in dataclasses.asdict(config).items() if k not in HASH_EXCLUDED}
+    hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
     identity = {
         "model": source.spec.key,
         "weights": source.weights,
@@ -240,7 +244,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
-    from benchmark.native import build_for_config, default_precision
+    from benchmark.native import build_for_config, build_with_fallback, resolve_precision
     from benchmark.pipeline import (evaluation_dataset, evaluation_steps, steps_per_pass, tokenize_split,
                                     training_batches)
     from benchmark.training import EpochCheckpoint, EpochTimer, ExamplesSeen, InterruptRequests, StepLoss, TrainingState
@@ -264,13 +268,20 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     batch_size = distribution.global_batch_size(config.batch_size)
     steps_per_epoch = steps_per_pass(train, batch_size, config.bucketing, config.seq_length)
     total_steps = steps_per_epoch * config.epochs
-    precision = default_precision() if config.precision == "auto" else config.precision
+    requested = resolve_precision(config.precision)
     with distribution.strategy.scope():
-        model = build_for_config(spec, source.encoder_handle, None if config.bucketing else config.seq_length,
-                                 precision, config.jit_compile, config.dropout)
+        width = None if config.bucketing else config.seq_length
+        if config.precision == "auto":
+            model, precision = build_with_fallback(spec, source.encoder_handle, width, requested,
+                                                   config.jit_compile, config.dropout)
+        else:
+            model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
+                                                config.dropout), requested
         optimizer = optimization.create_optimizer(
             init_lr=learning_rate, num_train_steps=total_steps,
             num_warmup_steps=int(config.warmup_fraction * total_steps), optimizer_type="adamw")
+        if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
+            optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer,
                       loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
                       # ``examples`` turns Keras' running means into exact per-step losses and epoch totals.
@@ -319,6 +330,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     hyperparameters = dataclasses.asdict(config) | {
         "learning_rate": learning_rate,
         "precision": precision,
+        "precision_requested": config.precision,
         "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),

@@ -44,3 +44,57 @@ def test_auto_precision_follows_the_cpu_flags(monkeypatch):
     assert native.default_precision() == "mixed_bfloat16"
     monkeypatch.setattr(native, "cpu_has_bf16", lambda: False)
     assert native.default_precision() == "float32"
+
+
+def test_auto_falls_back_to_the_hub_layer_when_the_encoder_cannot_be_rebuilt(tiny_standin, monkeypatch):
+    from benchmark import native
+    from benchmark.registry import get_spec
+
+    def mismatch(*args, **kwargs):
+        raise UsageError("the native encoder does not match the SavedModel's variables")
+
+    monkeypatch.setattr(native, "build_native_classifier", mismatch)
+    spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
+    model, precision = native.build_with_fallback(spec, handle, 32, "mixed_bfloat16")
+    import tensorflow_hub as hub
+
+    assert precision == "float32" and isinstance(model.get_layer("encoder"), hub.KerasLayer)
+    with pytest.raises(UsageError, match="does not match"):
+        native.build_for_config(spec, handle, 32, "mixed_bfloat16")  # an explicit --precision is not overridden
+
+
+def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
+    import dataclasses
+
+    from benchmark.data import load_imdb
+    from benchmark.native import default_precision
+    from benchmark.registry import get_spec
+    from benchmark.runner import EncoderSource, config_hash, prepare_data
+
+    config = RunConfig(train_samples=40, test_samples=24)
+    data = prepare_data(load_imdb(aclimdb), config)
+    source = EncoderSource(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), str(tiny_standin.preprocessor_path),
+                           "stand-in")
+    resolved = dataclasses.replace(config, precision=default_precision())
+    assert config.precision == "auto" and config_hash(source, config, data) == config_hash(source, resolved, data)
+    other = "float32" if default_precision() != "float32" else "mixed_bfloat16"
+    assert config_hash(source, dataclasses.replace(config, precision=other), data) != config_hash(source, config, data)
+
+
+@pytest.mark.slow
+def test_float16_training_scales_the_loss(aclimdb, tiny_standin):
+    import tf_keras
+
+    from benchmark.data import load_imdb
+    from benchmark.registry import get_spec
+    from benchmark.runner import EncoderSource, fine_tune, prepare_data
+
+    config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=16,
+                       precision="mixed_float16")
+    source = EncoderSource(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), str(tiny_standin.preprocessor_path),
+                           "stand-in")
+    seen = {}
+    result = fine_tune(source, prepare_data(load_imdb(aclimdb), config), config, "test",
+                       on_trained=lambda model, result: seen.update(optimizer=model.optimizer))
+    assert isinstance(seen["optimizer"], tf_keras.mixed_precision.LossScaleOptimizer)
+    assert result.hyperparameters["precision"] == "mixed_float16" and 0 <= result.test["accuracy"] <= 1
