@@ -116,7 +116,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
 def markdown(result: dict[str, Any]) -> str:
     """bench.md: the command, then per sequence length the pipelines, the targets and the GPU estimate."""
     model = result["model"]
-    label = " [stand-in: random weights]" if model["weights"] == "stand-in" else ""
+    label = " [stand-in: random weights]" if model["weights"] == "stand-in" else f" [weights: {model['weights']}]"
     lines = [f"# Speed: {model['name']} ({model['architecture']}){label}", "",
              f"Measured with `{result['command']}` on {result['environment']['device']}, {result['threads']} "
              f"threads, {result['created']} (git {result['environment']['git_commit']}).", ""]
