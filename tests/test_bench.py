@@ -85,3 +85,25 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     assert accuracy["train_examples"] + accuracy["validation_examples"] == 16
     assert 0 <= accuracy["tutorial"] <= 1 and 0 <= accuracy["this project"] <= 1
     assert "estimate, not a measurement" in page and "% of peak" in page
+
+
+@pytest.mark.slow
+def test_bench_measures_an_imported_encoder_with_its_pretrained_weights(aclimdb, tmp_path):
+    from hf_reference import bert_config, bert_weights, write_checkpoint
+
+    write_checkpoint(tmp_path / "ckpt", bert_weights(seed=5), bert_config())
+    imported = run_cli("import-hf", "ckpt", "--key", "tiny_hf", "--models-dir", "elsewhere", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    out = tmp_path / "out"
+    result = run_cli("bench", "--model", "tiny_hf", "--models-dir", "elsewhere", "--data-dir", str(aclimdb),
+                     "--seq-length", "32", "--batch-size", "4", "--samples", "8", "--steps", "1", "--rounds", "1",
+                     "--warmup-steps", "1", "--precision", "mixed_bfloat16", "--accuracy-samples", "20", "--no-hf",
+                     "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    bench = json.loads((out / "bench.json").read_text())
+    assert bench["model"]["key"] == "tiny_hf" and bench["model"]["weights"] == "pretrained (imported)"
+    page = (out / "bench.md").read_text()
+    assert "[weights: pretrained (imported)]" in page and "random weights]" not in page.splitlines()[0]
+    accuracy = bench["runs"][0]["accuracy"]
+    assert (accuracy["train_examples"], accuracy["validation_examples"]) == (16, 4)
+    assert not (tmp_path / "models").exists()  # nothing was built as a stand-in
