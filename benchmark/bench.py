@@ -9,6 +9,7 @@ import os
 import resource
 import statistics
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -109,7 +110,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs assumed by the suite estimate")
     parser.add_argument("--output", default="results", help="folder for bench.md and bench.json")
     parser.add_argument("--vocab", help="WordPiece vocab.txt for the stand-in (default: learn one)")
-    parser.add_argument("--models-dir", default="models", help="cache of stand-in encoders")
+    parser.add_argument("--models-dir", type=Path, default=Path("models"),
+                        help="imported encoders (import-hf) and the cache of stand-ins (default: models/)")
 
 
 def peak_rss_mib() -> float:
@@ -174,7 +176,6 @@ def configs_from_args(args: argparse.Namespace) -> list[BenchConfig]:
 def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     """Measure the pipelines as ``args`` say, write bench.md and bench.json, and return their paths."""
     import datetime as dt
-    from pathlib import Path
 
     from benchmark.bench_measure import measure
     from benchmark.bench_report import gpu_estimates, targets, write_bench
@@ -183,7 +184,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec
 
-    spec = get_spec(args.model)
+    spec = get_spec(args.model, args.models_dir)  # imported encoders too, as ``run`` finds them
     configs = configs_from_args(args)
     if args.data_dir is not None:
         existing_data_dir(args.data_dir)  # fail before any model is built

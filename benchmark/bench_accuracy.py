@@ -9,8 +9,42 @@ import numpy as np
 VALIDATION_FRACTION = 0.2
 
 
+def bucketed_logits(model, encoded, batch_size: int, seq_length: int, bucketing: bool) -> np.ndarray:
+    """One logit per review of ``encoded``, in its order; with ``bucketing`` each review is padded only to its
+    bucket's width, as the fast pipeline's batches are."""
+    from benchmark.pipeline import bucket_widths
+
+    widths = bucket_widths(seq_length) if bucketing else (seq_length,)
+    buckets = np.searchsorted(np.asarray(widths), encoded.lengths, side="left")
+    logits = np.empty(len(encoded), dtype=np.float32)
+    for bucket, width in enumerate(widths):
+        indices = np.flatnonzero(buckets == bucket)
+        if indices.size:
+            features = {k: v[:, :width] for k, v in encoded.take(indices).features.items()}
+            logits[indices] = model.predict(features, batch_size=batch_size, verbose=0)[:, 0]
+    return logits
+
+
+def compare(labels: np.ndarray, tutorial_logits: np.ndarray, fast_logits: np.ndarray) -> dict[str, Any]:
+    """Both pipelines' validation accuracy with 95% Wilson intervals, and their paired difference."""
+    from benchmark.metrics import paired_difference_interval, wilson_interval
+
+    right = {name: (logits > 0) == (labels > 0.5)
+             for name, logits in (("tutorial", tutorial_logits), ("this project", fast_logits))}
+    only_tutorial = int(np.sum(right["tutorial"] & ~right["this project"]))
+    only_fast = int(np.sum(right["this project"] & ~right["tutorial"]))
+    difference, low, high = paired_difference_interval(only_tutorial, only_fast, len(labels))
+    scores: dict[str, Any] = {}
+    for name, correct in right.items():
+        scores[name] = float(np.mean(correct))
+        scores[f"{name}_ci95"] = list(wilson_interval(int(np.sum(correct)), len(labels)))
+    return scores | {"difference": difference, "difference_ci95": [low, high],
+                     "only_tutorial_right": only_tutorial, "only_this_project_right": only_fast}
+
+
 def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, Any]:
-    """Train each pipeline one epoch on the same reviews in the same order; validation accuracy of both."""
+    """Train each pipeline one epoch on the same reviews in the same order; score both on the same validation
+    reviews, review by review."""
     import tf_keras
 
     from benchmark.native import build_for_config
@@ -28,13 +62,12 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
 
     fast_train, fast_validation = encode(train), encode(validation)
     b, lr = config.batch_size, spec.learning_rate
-    scores = {}
     tf_keras.utils.set_random_seed(config.seed)
     steps = -(-len(train) // b)
     model = compile_classifier(tutorial_classifier(source.encoder_handle, source.preprocessor_handle,
                                                    config.seq_length), lr, steps)
     model.fit(text_dataset(train, b), epochs=1, verbose=0)
-    scores["tutorial"] = float(model.evaluate(text_dataset(validation, b), return_dict=True, verbose=0)["accuracy"])
+    tutorial_logits = model.predict(text_dataset(validation, b), verbose=0)[:, 0]
     tf_keras.utils.set_random_seed(config.seed)
     seq = None if config.bucketing else config.seq_length
     steps = steps_per_pass(fast_train, b, config.bucketing, config.seq_length)
@@ -42,8 +75,6 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     model = compile_classifier(fast, lr, steps, config.steps_per_execution, config.jit_compile)
     # Unshuffled like the tutorial's batches; bucketing regroups them by length.
     model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=steps, epochs=1, verbose=0)
-    scores["this project"] = float(model.evaluate(
-        to_dataset(fast_validation, b, bucketing=config.bucketing), return_dict=True, verbose=0,
-        steps=steps_per_pass(fast_validation, b, config.bucketing, config.seq_length))["accuracy"])
-    return {"train_examples": len(train), "validation_examples": len(validation), **scores,
-            "difference": scores["this project"] - scores["tutorial"]}
+    fast_logits = bucketed_logits(model, fast_validation, b, config.seq_length, config.bucketing)
+    return {"train_examples": len(train), "validation_examples": len(validation),
+            **compare(validation.labels, tutorial_logits, fast_logits)}

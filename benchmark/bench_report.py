@@ -97,10 +97,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         lines.append(f"| {row['target']} | {_fmt(row['measured'], '{:.3f}')} | {met} |")
     accuracy = run.get("accuracy")
     if accuracy:
-        lines += ["", f"Accuracy check: one epoch on {accuracy['train_examples']} training reviews, validation on "
-                  f"{accuracy['validation_examples']} held-out training reviews, same encoder, data, order and seed: "
-                  f"tutorial {100 * accuracy['tutorial']:.2f}%, this project {100 * accuracy['this project']:.2f}% "
-                  f"(difference {100 * accuracy['difference']:+.2f} points)."]
+        lines += ["", *_accuracy_lines(accuracy)]
     estimate = run["gpu_estimate"]
     lines += ["", f"Full suite on GPUs, **an estimate, not a measurement**: every registry model, {config['epochs']} "
               f"epochs over 20k training reviews plus 5k validation reviews per epoch and the 25k test reviews, "
@@ -113,10 +110,27 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _accuracy_lines(accuracy: dict[str, Any]) -> list[str]:
+    def score(name: str) -> str:
+        low, high = accuracy.get(f"{name}_ci95") or (math.nan, math.nan)
+        return f"{name} {100 * accuracy[name]:.2f}% [{_fmt(100 * low)}-{_fmt(100 * high)}]"
+
+    n = accuracy["validation_examples"]
+    line = (f"Accuracy check: one epoch on {accuracy['train_examples']} training reviews, validation on {n} held-out "
+            f"training reviews, same encoder, data, order and seed: {score('tutorial')}, {score('this project')} "
+            f"(95% Wilson intervals); difference {100 * accuracy['difference']:+.2f} points")
+    if "difference_ci95" not in accuracy:  # bench.json files written before the paired comparison
+        return [line + "."]
+    low, high = accuracy["difference_ci95"]
+    return [line + f", paired 95% interval [{100 * low:+.2f}, {100 * high:+.2f}]: only the tutorial right on "
+            f"{accuracy['only_tutorial_right']} reviews, only this project on {accuracy['only_this_project_right']} "
+            f"(one review is {100 / n:.2f} points)."]
+
+
 def markdown(result: dict[str, Any]) -> str:
     """bench.md: the command, then per sequence length the pipelines, the targets and the GPU estimate."""
     model = result["model"]
-    label = " [stand-in: random weights]" if model["weights"] == "stand-in" else ""
+    label = " [stand-in: random weights]" if model["weights"] == "stand-in" else f" [weights: {model['weights']}]"
     lines = [f"# Speed: {model['name']} ({model['architecture']}){label}", "",
              f"Measured with `{result['command']}` on {result['environment']['device']}, {result['threads']} "
              f"threads, {result['created']} (git {result['environment']['git_commit']}).", ""]

@@ -130,3 +130,18 @@ def is_at_chance(accuracy: float, examples: int, z: float = Z_95) -> bool:
     if examples <= 0:
         return True
     return abs(accuracy - 0.5) <= z * math.sqrt(0.25 / examples)
+
+
+def paired_difference_interval(only_first: int, only_second: int, total: int,
+                               z: float = Z_95) -> tuple[float, float, float]:
+    """Accuracy of the second model minus the first's on the same ``total`` examples, with its 95% interval.
+
+    ``only_first`` / ``only_second``: examples only the first / only the second model gets right. Reviews both
+    get right or both get wrong do not move the difference, so the paired (Wald) interval is far narrower than
+    two independent Wilson intervals would suggest: variance = (b + c - (c - b)^2 / n) / n^2.
+    """
+    if total <= 0 or min(only_first, only_second) < 0 or only_first + only_second > total:
+        raise ValueError(f"need 0 <= only_first + only_second <= total > 0, got {only_first}, {only_second}, {total}")
+    difference = (only_second - only_first) / total
+    half = z * math.sqrt(only_first + only_second - (only_second - only_first) ** 2 / total) / total
+    return difference, difference - half, difference + half

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmark.flops import forward_flops, training_flops
@@ -37,6 +38,50 @@ def test_one_config_per_length_with_the_accuracy_check_at_the_first():
     configs = configs_from_args(args)
     assert [(c.seq_length, c.batch_size, c.accuracy_samples) for c in configs] == [(128, 32, 100), (512, 16, 0)]
     assert all(c.bucketing and c.precision == "float32" for c in configs)
+
+
+class _WidthEcho:
+    """A stand-in model whose logit for a review is its token-id sum minus 100 times its padded width."""
+
+    def __init__(self):
+        self.widths: list[int] = []
+
+    def predict(self, features, batch_size, verbose):
+        ids = features["input_word_ids"]
+        self.widths.append(ids.shape[1])
+        return (ids.sum(axis=1) - 100.0 * ids.shape[1])[:, None]
+
+
+def test_bucketed_validation_logits_keep_review_order_and_bucket_widths():
+    from benchmark.bench_accuracy import bucketed_logits
+    from benchmark.pipeline import EncodedSplit
+
+    lengths = np.array([200, 10, 100, 60, 250])
+    ids = np.zeros((5, 256), dtype=np.int32)
+    for row, length in enumerate(lengths):
+        ids[row, :length] = row + 1
+    encoded = EncodedSplit({"input_word_ids": ids, "input_mask": (ids > 0).astype(np.int32),
+                            "input_type_ids": np.zeros_like(ids)}, np.zeros(5, np.float32), lengths)
+    model = _WidthEcho()
+    logits = bucketed_logits(model, encoded, 2, 256, bucketing=True)
+    padded = np.array([256, 64, 128, 64, 256])  # each review's bucket
+    np.testing.assert_allclose(logits, (np.arange(1, 6) * lengths) - 100.0 * padded)
+    assert sorted(model.widths) == [64, 128, 256]
+    model = _WidthEcho()
+    np.testing.assert_allclose(bucketed_logits(model, encoded, 2, 256, bucketing=False),
+                               np.arange(1, 6) * lengths - 25600.0)
+    assert model.widths == [256]
+
+
+def test_accuracy_comparison_pairs_the_same_reviews():
+    from benchmark.bench_accuracy import compare
+
+    labels = np.array([1, 1, 0, 0, 1], np.float32)
+    scores = compare(labels, np.array([2.0, -1, -3, 1, 5]), np.array([2.0, 1, -3, -1, -5]))
+    assert (scores["tutorial"], scores["this project"]) == (0.6, 0.8)
+    assert (scores["only_tutorial_right"], scores["only_this_project_right"]) == (1, 2)
+    assert scores["difference"] == pytest.approx(0.2)
+    assert scores["difference_ci95"][0] < 0.2 < scores["difference_ci95"][1]
 
 
 def test_bad_bench_options_are_one_line_errors(tmp_path):
@@ -84,4 +129,32 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     accuracy = bench["runs"][0]["accuracy"]
     assert accuracy["train_examples"] + accuracy["validation_examples"] == 16
     assert 0 <= accuracy["tutorial"] <= 1 and 0 <= accuracy["this project"] <= 1
+    n = accuracy["validation_examples"]
+    assert accuracy["difference"] == pytest.approx(accuracy["this project"] - accuracy["tutorial"])
+    assert accuracy["difference"] * n == pytest.approx(
+        accuracy["only_this_project_right"] - accuracy["only_tutorial_right"])
+    low, high = accuracy["tutorial_ci95"]
+    assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
+
+
+@pytest.mark.slow
+def test_bench_measures_an_imported_encoder_with_its_pretrained_weights(aclimdb, tmp_path):
+    from hf_reference import bert_config, bert_weights, write_checkpoint
+
+    write_checkpoint(tmp_path / "ckpt", bert_weights(seed=5), bert_config())
+    imported = run_cli("import-hf", "ckpt", "--key", "tiny_hf", "--models-dir", "elsewhere", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    out = tmp_path / "out"
+    result = run_cli("bench", "--model", "tiny_hf", "--models-dir", "elsewhere", "--data-dir", str(aclimdb),
+                     "--seq-length", "32", "--batch-size", "4", "--samples", "8", "--steps", "1", "--rounds", "1",
+                     "--warmup-steps", "1", "--precision", "mixed_bfloat16", "--accuracy-samples", "20", "--no-hf",
+                     "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    bench = json.loads((out / "bench.json").read_text())
+    assert bench["model"]["key"] == "tiny_hf" and bench["model"]["weights"] == "pretrained (imported)"
+    page = (out / "bench.md").read_text()
+    assert "[weights: pretrained (imported)]" in page and "random weights]" not in page.splitlines()[0]
+    accuracy = bench["runs"][0]["accuracy"]
+    assert (accuracy["train_examples"], accuracy["validation_examples"]) == (16, 4)
+    assert not (tmp_path / "models").exists()  # nothing was built as a stand-in

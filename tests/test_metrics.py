@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from benchmark.metrics import (classification_metrics, confusion_matrix, intervals_overlap, log_loss, roc_auc,
-                               sigmoid, wilson_interval)
+from benchmark.metrics import (classification_metrics, confusion_matrix, intervals_overlap, log_loss,
+                               paired_difference_interval, roc_auc, sigmoid, wilson_interval)
 
 
 def test_wilson_interval_matches_hand_computation():
@@ -89,3 +89,14 @@ def test_bad_inputs_are_errors():
     with pytest.raises(ValueError):
         classification_metrics(np.array([]), np.array([]))
     assert confusion_matrix(np.array([1, 0]), np.array([1, 1])) == [[0, 1], [0, 1]]
+
+
+def test_paired_difference_interval_by_hand():
+    # 400 reviews, 10 only the first model gets right, 13 only the second: +3 reviews = +0.75 points.
+    difference, low, high = paired_difference_interval(10, 13, 400)
+    half = 1.959963984540054 * math.sqrt(23 - 9 / 400) / 400
+    assert difference == pytest.approx(0.0075) and (low, high) == pytest.approx((0.0075 - half, 0.0075 + half))
+    assert paired_difference_interval(0, 0, 400) == (0.0, 0.0, 0.0)  # identical answers: no uncertainty
+    assert paired_difference_interval(13, 10, 400)[0] == pytest.approx(-0.0075)
+    with pytest.raises(ValueError):
+        paired_difference_interval(300, 200, 400)

@@ -52,3 +52,21 @@ def test_an_encoder_of_another_architecture_is_refused(tiny_standin):
 
     with pytest.raises(UsageError, match="does not match"):
         build_native_classifier(get_spec("small_bert_l4_h128"), str(tiny_standin.encoder_path), None, "float32")
+
+
+def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path):
+    """Imported encoders use the exact (erf) GELU: the rebuild must too, or bf16 runs a different function."""
+    from hf_reference import bert_config, bert_weights, write_checkpoint
+
+    from benchmark.hf_import import import_checkpoint
+    from benchmark.model import build_classifier
+    from benchmark.native import build_native_classifier
+
+    spec = import_checkpoint(write_checkpoint(tmp_path / "ckpt", bert_weights(seed=6), bert_config()), "tiny_hf",
+                             tmp_path / "models")
+    hub_model = build_classifier(spec.encoder_handle, 16)
+    native = build_native_classifier(spec, spec.encoder_handle, None, "float32")
+    native.get_layer("classifier").set_weights(hub_model.get_layer("classifier").get_weights())
+    inputs = batch() | {"input_word_ids": np.minimum(batch()["input_word_ids"], 19)}  # the tiny vocabulary
+    # 1e-5: the tanh GELU in place of the exact one moves these logits by about 1e-4.
+    np.testing.assert_allclose(native(inputs, training=False), hub_model(inputs, training=False), atol=1e-5)
