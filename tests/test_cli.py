@@ -22,7 +22,7 @@ def test_tiny_offline_run_writes_run_file_and_leaderboard_row(tmp_path, aclimdb,
                            "validation_examples": 8, "validation_positive": 4,
                            "test_examples": 20, "test_positive": 10, "test_reviews_also_in_train": 0,
                            "loading": {"not_utf8_files": 0, "empty_reviews_skipped": 0, "ignored_folders": [],
-                                       "test_reviews_also_in_train": 0}}
+                                       "test_reviews_also_in_train": 0, "imbalanced_splits": []}}
     assert run["hyperparameters"]["epochs"] == 2 and run["hyperparameters"]["seq_length"] == 32
     assert [row["epoch"] for row in run["history"]] == [1, 2]
     assert {"train_loss", "train_accuracy", "validation_loss", "validation_accuracy"} <= run["history"][0].keys()
