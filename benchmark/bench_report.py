@@ -17,16 +17,21 @@ TRAIN_TARGET, EVAL_TARGET = 2.0, 3.0  # issue 4: training >= 2x, inference >= 3x
 ACCURACY_TOLERANCE = 0.01
 
 
+def suite_examples(epochs: int) -> tuple[int, int]:
+    """Training and forward-only examples of one model in ``run --all``: epochs x 20k train; epochs x 5k
+    validation plus the 25k test reviews."""
+    validation = int(IMDB_TRAIN * VALIDATION_FRACTION)
+    return epochs * (IMDB_TRAIN - validation), epochs * validation + IMDB_TEST
+
+
 def suite_flops(seq_length: int, epochs: int) -> float:
     """FLOPs of the whole suite (every registry model), as ``run --all`` splits IMDb, padded to ``seq_length``.
 
     Per model: ``epochs`` x 20k training reviews (training FLOPs) + ``epochs`` x 5k validation reviews and
     the 25k test reviews (forward FLOPs).
     """
-    validation = int(IMDB_TRAIN * VALIDATION_FRACTION)
-    train = IMDB_TRAIN - validation
-    return sum(epochs * train * training_flops(spec, seq_length)
-               + (epochs * validation + IMDB_TEST) * forward_flops(spec, seq_length)
+    train, forward = suite_examples(epochs)
+    return sum(train * training_flops(spec, seq_length) + forward * forward_flops(spec, seq_length)
                for spec in REGISTRY.values())
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.flops import forward_flops, training_flops
-from benchmark.gpu_hf import bert_shape, suite_examples
+from benchmark.bench_report import suite_examples
+from benchmark.gpu_hf import bert_shape
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
 from benchmark.registry import REGISTRY
 

@@ -24,23 +24,17 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.atomic import atomic_write_text
+from benchmark.bench_report import suite_examples
 from benchmark.flops import forward_flops, training_flops
 from benchmark.peaks import GPU_PEAKS
 from benchmark.registry import REGISTRY, EncoderSpec
 
-IMDB_TRAIN, IMDB_TEST, VALIDATION_FRACTION, SUITE_EPOCHS = 25_000, 25_000, 0.2, 3
+SUITE_EPOCHS = 3  # run's default
 
 
 def bert_shape(spec: EncoderSpec) -> EncoderSpec:
     """The plain BERT of ``spec``'s shape: what is timed, and what its FLOPs are counted for."""
     return dataclasses.replace(spec, family="bert", embedding_size=None)
-
-
-def suite_examples(epochs: int = SUITE_EPOCHS) -> tuple[int, int]:
-    """Training and forward-only examples of one model in ``run --all``: epochs x 20k train; epochs x 5k
-    validation plus the 25k test reviews."""
-    validation = int(IMDB_TRAIN * VALIDATION_FRACTION)
-    return epochs * (IMDB_TRAIN - validation), epochs * validation + IMDB_TEST
 
 
 class BertTimer:
@@ -105,7 +99,7 @@ def measure(spec: EncoderSpec, seq_length: int, batch_size: int, steps: int, war
     infer = batch_size / timer.seconds_per_step(timer.inference_step, steps, warmup, rounds)
     shape = bert_shape(spec)
     train_flops, infer_flops = training_flops(shape, seq_length), forward_flops(shape, seq_length)
-    train_examples, forward_examples = suite_examples()
+    train_examples, forward_examples = suite_examples(SUITE_EPOCHS)
     row = {"key": spec.key, "family": spec.family, "architecture": spec.architecture, "seq_length": seq_length,
            "batch_size": batch_size, "timed_as_bert": spec.family != "bert" or spec.embedding_size is not None,
            "train_examples_per_second": train, "inference_examples_per_second": infer,

@@ -29,9 +29,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINTS_FOLDER = "checkpoints"
 # Test-only fault injection, "<fault>:<model key>:<n>":
-#   kill-after-epoch:KEY:E     SIGKILL right after epoch E's checkpoint (an out-of-memory kill, a pulled plug)
 #   kill-at-step:KEY:S         SIGKILL after global training step S, mid-epoch, with no chance to save
-#   interrupt-at-step:KEY:S    SIGINT to itself after step S, as Ctrl-C would
 #   wait-for-signal-at-step:KEY:S   after step S, print a line and wait (up to a minute) for a signal to arrive
 #   nan-weights-at-step:KEY:S  set every trainable weight to NaN after step S, so the next loss is NaN
 FAULT_ENV = "TFHUB_BENCH_FAULT"
@@ -244,6 +242,7 @@ class EpochCheckpoint(tf_keras.callbacks.Callback):
         self.carry = EpochTally(**partial["tally"]) if partial else EpochTally()
         self.carry_epoch = partial["epoch"] if partial else None
         self._logs: dict[str, Any] = {}
+        self.fault = fault(model_key)  # read once: the environment does not change during a run
 
     @property
     def step_history(self) -> list[dict[str, Any]]:
@@ -261,12 +260,10 @@ class EpochCheckpoint(tf_keras.callbacks.Callback):
         self._logs = dict(logs or {})
         tally = self._carried(self._epoch).plus(batch + 1, self._logs, self.timer.elapsed())
         global_step = self._epoch * self.steps_per_epoch + tally.batches
-        injected = fault(self.model_key)
+        injected = self.fault
         if injected == ("kill-at-step", global_step):
             log.error("fault injection: killing %s at step %d", self.model_key, global_step)
             os.kill(os.getpid(), signal.SIGKILL)
-        if injected == ("interrupt-at-step", global_step):
-            os.kill(os.getpid(), signal.SIGINT)
         if injected == ("nan-weights-at-step", global_step):
             for weight in self.model.trainable_weights:
                 weight.assign(tf.fill(tf.shape(weight), tf.constant(math.nan, weight.dtype)))
@@ -308,9 +305,6 @@ class EpochCheckpoint(tf_keras.callbacks.Callback):
         if self.state is None:
             return
         self.state.save(self._progress(epoch + 1), (epoch + 1) * self.steps_per_epoch)
-        if fault(self.model_key) == ("kill-after-epoch", epoch + 1):
-            log.error("fault injection: killing %s after epoch %d", self.model_key, epoch + 1)
-            os.kill(os.getpid(), signal.SIGKILL)
         if self.requests is not None and self.requests.signum is not None:
             raise TrainingInterrupted(
                 f"interrupted: {self.model_key} saved a checkpoint after epoch {epoch + 1}; "

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.gpu_hf import bert_shape, main, render, suite_examples
+from benchmark.bench_report import suite_examples
+from benchmark.gpu_hf import SUITE_EPOCHS, bert_shape, main, render
 from benchmark.registry import REGISTRY
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"
@@ -39,7 +40,7 @@ def test_committed_measurement_covers_every_registry_model_and_adds_up():
     for seq_length in result["seq_lengths"]:
         rows = [row for row in result["rows"] if row["seq_length"] == seq_length]
         assert sorted(row["key"] for row in rows) == sorted(REGISTRY)
-        train, forward = suite_examples()
+        train, forward = suite_examples(SUITE_EPOCHS)
         for row in rows:
             expected = (train / row["train_examples_per_second"] + forward / row["inference_examples_per_second"]) / 3600
             assert row["suite_hours"] == pytest.approx(expected)
