@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Optional
 
 import tf_keras
 from official.modeling import hyperparams, tf_utils
 from official.nlp.configs import encoders
 from official.nlp.modeling import layers, networks
 
-from benchmark.registry import EncoderSpec
+from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
 
 INITIALIZER_RANGE = 0.02
 # tf-models-official's "gelu" is the tanh approximation; Hugging Face's "gelu" is the exact (erf) one.
@@ -103,6 +104,7 @@ class ClsPooledEncoderConfig(hyperparams.Config):
     attention_dropout_rate: float = 0.1
     max_position_embeddings: int = 512
     type_vocab_size: int = 2
+    output_range: Optional[int] = None
 
     @staticmethod
     def BUILDER(cfg: "ClsPooledEncoderConfig") -> ClsPooledBertEncoder:  # noqa: N802
@@ -119,11 +121,17 @@ class ClsPooledEncoderConfig(hyperparams.Config):
             max_sequence_length=cfg.max_position_embeddings,
             type_vocab_size=cfg.type_vocab_size,
             initializer=tf_keras.initializers.TruncatedNormal(stddev=INITIALIZER_RANGE),
+            output_range=cfg.output_range,
         )
 
 
-def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig:
-    """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size."""
+def encoder_config(spec: EncoderSpec, vocab_size: int, cls_only: bool = False) -> encoders.EncoderConfig:
+    """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size.
+
+    ``cls_only``: the last layer computes the ``[CLS]`` position alone (``output_range=1``) where the family
+    supports it (:data:`~benchmark.registry.CLS_ONLY_FAMILIES`); ``pooled_output`` is unchanged, while
+    ``sequence_output`` then holds ``[CLS]`` only. For classifiers, never for exported encoders.
+    """
     shape = dict(
         vocab_size=vocab_size,
         hidden_size=spec.hidden_size,
@@ -133,6 +141,7 @@ def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig
         max_position_embeddings=spec.max_positions,
         type_vocab_size=spec.type_vocab_size,
     )
+    output_range = 1 if cls_only and spec.family in CLS_ONLY_FAMILIES else None
     if spec.family == "albert":
         return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
             embedding_width=spec.embedding_size or spec.hidden_size, hidden_activation=spec.activation, **shape))
@@ -140,11 +149,12 @@ def encoder_config(spec: EncoderSpec, vocab_size: int) -> encoders.EncoderConfig
         return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(**shape))
     if spec.family == "distilbert":
         return encoders.EncoderConfig(type="any", any=ClsPooledEncoderConfig(
-            hidden_activation=spec.activation, **shape))
+            hidden_activation=spec.activation, output_range=output_range, **shape))
     return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
-        embedding_size=spec.embedding_size, hidden_activation=spec.activation, **shape))
+        embedding_size=spec.embedding_size, hidden_activation=spec.activation, output_range=output_range, **shape))
 
 
-def build_encoder(spec: EncoderSpec, vocab_size: int) -> tf_keras.Model:
-    """A randomly initialised tf-models-official encoder with ``spec``'s architecture."""
-    return encoders.build_encoder(encoder_config(spec, vocab_size))
+def build_encoder(spec: EncoderSpec, vocab_size: int, cls_only: bool = False) -> tf_keras.Model:
+    """A randomly initialised tf-models-official encoder with ``spec``'s architecture (``cls_only``: see
+    :func:`encoder_config`)."""
+    return encoders.build_encoder(encoder_config(spec, vocab_size, cls_only))

@@ -12,7 +12,7 @@ import numpy as np
 
 from benchmark.bench import (HF, OURS, PLAIN, TUTORIAL, BenchConfig, peak_rss_mib, ratio, summarise, threads,
                              timed_rounds)
-from benchmark.registry import EncoderSpec
+from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,13 @@ def _source(spec: EncoderSpec, args: argparse.Namespace, texts):
     return standin_source(spec, vocab, Path(args.models_dir))
 
 
-def _token_flops(spec: EncoderSpec, widths: np.ndarray) -> tuple[float, float, float]:
-    """Mean padded tokens, mean training and mean forward FLOPs per example over ``widths``."""
+def _token_flops(spec: EncoderSpec, widths: np.ndarray, cls_only: bool) -> tuple[float, float, float]:
+    """Mean padded tokens, mean training and mean forward FLOPs per example over ``widths`` (``cls_only``: the
+    last layer computes [CLS] alone, as the natively rebuilt encoder does)."""
     from benchmark.flops import forward_flops, training_flops
 
-    return (float(np.mean(widths)), float(np.mean([training_flops(spec, w) for w in widths])),
-            float(np.mean([forward_flops(spec, w) for w in widths])))
+    return (float(np.mean(widths)), float(np.mean([training_flops(spec, w, cls_only) for w in widths])),
+            float(np.mean([forward_flops(spec, w, cls_only) for w in widths])))
 
 
 def _padded_widths(lengths: np.ndarray, seq_length: int, bucketing: bool) -> np.ndarray:
@@ -88,6 +89,9 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     lr, b, s = spec.learning_rate, config.batch_size, config.seq_length
     bucketed_len = None if config.bucketing else s
     native = "hub" if config.precision == "float32" and not config.jit_compile else "native"
+    cls_only = native == "native" and spec.family in CLS_ONLY_FAMILIES  # as build_native_classifier builds it
+    encoder_kind = ("hub.KerasLayer" if native == "hub"
+                    else "natively rebuilt encoder" + (", last layer for [CLS] only" if cls_only else ""))
 
     runners: dict[str, Any] = {}
     described: dict[str, dict[str, Any]] = {}
@@ -125,7 +129,7 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     ours_eval = ours_eval.shuffle(len(ours_test) // b, seed=config.seed) if config.bucketing else ours_eval
     warm(OURS, KerasRunner(model, to_dataset(ours_train, b, config.seed, config.bucketing, True), ours_eval),
          f"tokenized once, {config.truncation} truncation, bucketing {'on' if config.bucketing else 'off'}, "
-         f"{config.precision}{' (hub.KerasLayer)' if native == 'hub' else ' (natively rebuilt encoder)'}, "
+         f"{config.precision} ({encoder_kind}), "
          f"jit_compile {config.jit_compile}, steps_per_execution {config.steps_per_execution}",
          _padded_widths(ours_train.lengths, s, config.bucketing),
          evaluation_widths(ours_test.lengths, b, s)[:len(ours_test) // b * b] if config.bucketing else full[1])
@@ -146,8 +150,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     fp32_peak, _ = cpu_peak_flops()
     pipelines: dict[str, dict[str, Any]] = {}
     for name in runners:
-        train_tokens, train_flops, _ = _token_flops(spec, widths[name][0])
-        test_tokens, _, test_flops = _token_flops(spec, widths[name][1])
+        train_tokens, train_flops, _ = _token_flops(spec, widths[name][0], name == OURS and cls_only)
+        test_tokens, _, test_flops = _token_flops(spec, widths[name][1], name == OURS and cls_only)
         device_peak = peak if name == OURS else fp32_peak
         pipelines[name] = described[name] | {
             "training": summarise(train_rates[name], train_tokens, train_flops, device_peak),

@@ -3,6 +3,7 @@
 ``hub.KerasLayer`` runs a SavedModel whose dtypes were fixed at export, so it ignores Keras mixed
 precision (tensorflow/hub#466, #790). Rebuilding the same architecture as Keras layers and copying the
 SavedModel's variables into them, matched by name and checked by shape, lets mixed precision and XLA apply.
+It also lets the last layer compute the ``[CLS]`` position alone, the only one the classifier head reads.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: 
     if not embeddings:
         raise UsageError(f"encoder {encoder_handle} has no word_embeddings variable: cannot rebuild it natively")
     with precision_policy(precision):
-        encoder = build_encoder(spec, int(embeddings[0].shape[0]))
+        encoder = build_encoder(spec, int(embeddings[0].shape[0]), cls_only=True)  # the head reads [CLS] alone
         inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name)
                   for name in ENCODER_INPUTS}
         encoder(inputs)  # creates the weights

@@ -15,6 +15,9 @@ from benchmark.errors import UsageError
 log = logging.getLogger(__name__)
 
 Family = Literal["bert", "albert", "talking_heads", "distilbert"]
+# Families whose natively rebuilt encoder can run its last layer for the [CLS] position alone (tf-models-official's
+# ``output_range=1``): a classifier on ``pooled_output`` gets the same result from a fraction of that layer's work.
+CLS_ONLY_FAMILIES: tuple[Family, ...] = ("bert", "distilbert")
 
 # Encoders imported from Hugging Face checkpoints live in <models dir>/imported/<key>/ with these parts.
 IMPORTED_FOLDER = "imported"

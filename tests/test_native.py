@@ -70,3 +70,22 @@ def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path):
     inputs = batch() | {"input_word_ids": np.minimum(batch()["input_word_ids"], 19)}  # the tiny vocabulary
     # 1e-5: the tanh GELU in place of the exact one moves these logits by about 1e-4.
     np.testing.assert_allclose(native(inputs, training=False), hub_model(inputs, training=False), atol=1e-5)
+
+
+def test_the_native_encoder_runs_its_last_layer_for_cls_alone(tiny_standin):
+    """The head reads [CLS] only: the last layer computes that position alone (output_range=1) and the logits
+    still match the hub layer's full computation (test above)."""
+    from benchmark.native import build_native_classifier
+
+    native = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
+    encoder = next(layer for layer in native.layers if isinstance(layer.output, dict))
+    outputs = encoder(batch())
+    assert outputs["sequence_output"].shape[1] == 1
+    assert outputs["encoder_outputs"][-2].shape[1] == 16  # earlier layers keep every position
+
+
+def test_exported_stand_ins_keep_every_position(tiny_standin):
+    from benchmark.model import load_handle
+
+    encoder = load_handle(str(tiny_standin.encoder_path), "encoder")
+    assert encoder(batch())["sequence_output"].shape[1] == 16
