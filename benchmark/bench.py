@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from benchmark.errors import UsageError
+from benchmark.suite_split import SUITE_EPOCHS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class BenchConfig:
     steps_per_execution: int = 1
     accuracy_samples: int = 0
     seed: int = 42
-    epochs: int = 3
+    epochs: int = SUITE_EPOCHS
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""

@@ -11,17 +11,10 @@ from benchmark.atomic import atomic_write_text
 from benchmark.flops import forward_flops, training_flops
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
 from benchmark.registry import REGISTRY
+from benchmark.suite_split import suite_examples
 
-IMDB_TRAIN, IMDB_TEST, VALIDATION_FRACTION = 25_000, 25_000, 0.2
 TRAIN_TARGET, EVAL_TARGET = 2.0, 3.0  # issue 4: training >= 2x, inference >= 3x the tutorial pipeline
 ACCURACY_TOLERANCE = 0.01
-
-
-def suite_examples(epochs: int) -> tuple[int, int]:
-    """Training and forward-only examples of one model in ``run --all``: epochs x 20k train; epochs x 5k
-    validation plus the 25k test reviews."""
-    validation = int(IMDB_TRAIN * VALIDATION_FRACTION)
-    return epochs * (IMDB_TRAIN - validation), epochs * validation + IMDB_TEST
 
 
 def suite_flops(seq_length: int, epochs: int) -> float:
