@@ -179,9 +179,10 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     import datetime as dt
 
     from benchmark.bench_measure import measure
-    from benchmark.bench_report import gpu_estimates, targets, write_bench
+    from benchmark.bench_report import targets, write_bench
     from benchmark.data import existing_data_dir
     from benchmark.environment import describe_environment
+    from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec
 
@@ -197,7 +198,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
         weights = run.pop("weights")
         run = {"config": dataclasses.asdict(config)} | run
         run["targets"] = targets(run)
-        run["gpu_estimate"] = gpu_estimates(config.seq_length, config.epochs)
+        run["gpu_estimate"] = suite_estimates(config.seq_length, config.epochs)
         runs.append(run)
     peak, peak_note = cpu_peak_flops(bf16=configs[0].precision == "mixed_bfloat16")
     result = {
