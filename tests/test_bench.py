@@ -106,6 +106,25 @@ def test_bench_md_has_one_gpu_estimate_per_length():
     assert "- GPU peaks from the NVIDIA datasheets: NVIDIA H100" in page
 
 
+def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys):
+    import benchmark.bench
+    import benchmark.cli
+    from benchmark.bench_report import estimate_line, write_bench
+    from benchmark.gpu_estimate import suite_estimates
+
+    result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3))])
+    monkeypatch.setattr(benchmark.bench, "run_bench", lambda args, command: write_bench(result, tmp_path))
+    monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
+    assert benchmark.cli.cmd_bench(None, "bench") == 0
+    out = capsys.readouterr().out
+    assert out.startswith((tmp_path / "bench.md").read_text())
+    tail = out.splitlines()[-3:]
+    assert tail[0] == f"wrote {tmp_path / 'bench.md'} and {tmp_path / 'bench.json'}"
+    assert tail[1:] == [estimate_line(run) for run in result["runs"]]
+    assert tail[1].startswith("full suite at 128 tokens, estimated (not measured): H100 ")
+    assert tail[2].startswith("full suite at 256 tokens") and "assumed" in tail[2]
+
+
 def test_one_config_per_length_with_the_accuracy_check_at_the_first():
     from benchmark.bench import configs_from_args
     from benchmark.cli import build_parser
@@ -215,6 +234,7 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
     assert f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model, not measured" in page
+    assert result.stdout.splitlines()[-1].startswith("full suite at 32 tokens, estimated (not measured): H100 ")
 
 
 @pytest.mark.slow
