@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from benchmark.errors import UsageError
+from benchmark.suite_split import SUITE_EPOCHS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class BenchConfig:
     steps_per_execution: int = 1
     accuracy_samples: int = 0
     seed: int = 42
-    epochs: int = 3
+    epochs: int = SUITE_EPOCHS
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""
@@ -178,9 +179,10 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     import datetime as dt
 
     from benchmark.bench_measure import measure
-    from benchmark.bench_report import gpu_estimates, targets, write_bench
+    from benchmark.bench_report import targets, write_bench
     from benchmark.data import existing_data_dir
     from benchmark.environment import describe_environment
+    from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec
 
@@ -196,7 +198,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
         weights = run.pop("weights")
         run = {"config": dataclasses.asdict(config)} | run
         run["targets"] = targets(run)
-        run["gpu_estimate"] = gpu_estimates(config.seq_length, config.epochs)
+        run["gpu_estimate"] = suite_estimates(config.seq_length, config.epochs)
         runs.append(run)
     peak, peak_note = cpu_peak_flops(bf16=configs[0].precision == "mixed_bfloat16")
     result = {

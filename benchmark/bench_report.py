@@ -1,4 +1,4 @@
-"""``bench`` output: the full-suite GPU estimate, the targets check, and bench.md / bench.json."""
+"""``bench`` output: the targets check, bench.md / bench.json, and how the full-suite GPU estimate reads."""
 
 from __future__ import annotations
 
@@ -8,40 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.atomic import atomic_write_text
-from benchmark.flops import forward_flops, training_flops
-from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
-from benchmark.registry import REGISTRY
+from benchmark.suite_split import suite_examples
 
-IMDB_TRAIN, IMDB_TEST, VALIDATION_FRACTION = 25_000, 25_000, 0.2
 TRAIN_TARGET, EVAL_TARGET = 2.0, 3.0  # issue 4: training >= 2x, inference >= 3x the tutorial pipeline
 ACCURACY_TOLERANCE = 0.01
-
-
-def suite_examples(epochs: int) -> tuple[int, int]:
-    """Training and forward-only examples of one model in ``run --all``: epochs x 20k train; epochs x 5k
-    validation plus the 25k test reviews."""
-    validation = int(IMDB_TRAIN * VALIDATION_FRACTION)
-    return epochs * (IMDB_TRAIN - validation), epochs * validation + IMDB_TEST
-
-
-def suite_flops(seq_length: int, epochs: int) -> float:
-    """FLOPs of the whole suite (every registry model), as ``run --all`` splits IMDb, padded to ``seq_length``.
-
-    Per model: ``epochs`` x 20k training reviews (training FLOPs) + ``epochs`` x 5k validation reviews and
-    the 25k test reviews (forward FLOPs).
-    """
-    train, forward = suite_examples(epochs)
-    return sum(train * training_flops(spec, seq_length) + forward * forward_flops(spec, seq_length)
-               for spec in REGISTRY.values())
-
-
-def gpu_estimates(seq_length: int, epochs: int, utilisation: float = ASSUMED_GPU_UTILISATION) -> list[dict[str, Any]]:
-    """Hours for the full suite on each GPU at its dense FP16 Tensor Core peak times ``utilisation``."""
-    total = suite_flops(seq_length, epochs)
-    return [{"gpu": key, "name": gpu.name, "peak_tflops": gpu.tensor_fp16, "precision": "mixed_float16",
-             "utilisation": utilisation, "suite_flops": total,
-             "hours": total / (gpu.tensor_fp16 * 1e12 * utilisation) / 3600, "source": gpu.source}
-            for key, gpu in GPU_PEAKS.items()]
 
 
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -103,16 +73,52 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     accuracy = run.get("accuracy")
     if accuracy:
         lines += ["", *_accuracy_lines(accuracy)]
-    estimate = run["gpu_estimate"]
-    lines += ["", f"Full suite on GPUs, **an estimate, not a measurement**: every registry model, {config['epochs']} "
-              f"epochs over 20k training reviews plus 5k validation reviews per epoch and the 25k test reviews, "
-              f"padded to {config['seq_length']}: {estimate[0]['suite_flops'] / 1e15:.0f} PFLOP; hours = FLOPs / "
-              f"(dense FP16 Tensor Core peak x {estimate[0]['utilisation']:.0%} assumed utilisation).", "",
-              "| GPU | dense FP16 peak TFLOP/s | assumed utilisation | estimated hours |", "|---|---|---|---|"]
-    lines += [f"| {row['name']} | {row['peak_tflops']:g} | {row['utilisation']:.0%} | "
-              f"{row['hours']:.2f} ({60 * row['hours']:.0f} min) |"
-              for row in estimate]
+    lines += ["", *gpu_section(run["gpu_estimate"], config["seq_length"], config["epochs"])]
     return lines + [""]
+
+
+def _duration(hours: float) -> str:
+    """Minutes under an hour, else hours to one decimal."""
+    return f"{60 * hours:.0f} min" if hours < 1 else f"{hours:.1f} h"
+
+
+def utilisation_basis(estimate: list[dict[str, Any]]) -> str:
+    """Where the estimate's utilisation comes from, in a few words (rows of ``gpu_estimate.suite_estimates``)."""
+    source = estimate[0]["utilisation_source"]
+    return f"utilisation measured on {source}" if estimate[0]["measured"] else f"utilisation {source}, not measured"
+
+
+def estimate_line(run: dict[str, Any]) -> str:
+    """One line for the terminal: the full suite's estimated time on each GPU at this run's sequence length."""
+    estimate = run["gpu_estimate"]
+    times = ", ".join(f"{row['gpu']} {_duration(row['hours'])}" for row in estimate)
+    return (f"full suite at {run['config']['seq_length']} tokens, estimated (not measured): {times}; "
+            f"{utilisation_basis(estimate)}")
+
+
+def _method(estimate: list[dict[str, Any]], seq_length: int) -> str:
+    """Where the utilisation comes from and how it is used, as a sentence."""
+    basis = utilisation_basis(estimate)
+    basis = basis[:1].upper() + basis[1:]
+    if not estimate[0]["measured"]:
+        return (f"{basis} (no `python -m benchmark.gpu_hf` result covers {seq_length} tokens): "
+                "hours = FLOPs / (peak x utilisation).")
+    return (f"{basis}: each model's measured share of that GPU's dense bf16 peak in the Hugging Face PyTorch "
+            "loop, training and inference separately; on other GPUs the same share of their peak is assumed, which "
+            "overestimates the time of small, launch-bound models there.")
+
+
+def gpu_section(estimate: list[dict[str, Any]], seq_length: int, epochs: int) -> list[str]:
+    """bench.md's full-suite GPU estimate: what is counted, where the utilisation comes from, and a row per GPU."""
+    train, forward = suite_examples(epochs)
+    lines = [f"Full suite on GPUs, **an estimate, not a measurement**: every registry model, {epochs} epochs as "
+             f"`run --all` splits IMDb ({train:,} training and {forward:,} validation and test examples per model), "
+             f"padded to {seq_length} tokens: {estimate[0]['suite_flops'] / 1e15:.0f} PFLOP.", "",
+             _method(estimate, seq_length), "",
+             "| GPU | dense FP16/BF16 peak TFLOP/s | effective utilisation (FLOPs / (hours x peak)) | estimated hours |",
+             "|---|---|---|---|"]
+    return lines + [f"| {row['name']} | {row['peak_tflops']:g} | {row['utilisation']:.1%} | "
+                    f"{row['hours']:.2f} ({60 * row['hours']:.0f} min) |" for row in estimate]
 
 
 def _accuracy_lines(accuracy: dict[str, Any]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import fnmatch
+import json
 import logging
 import os
 import shlex
@@ -256,11 +257,14 @@ def cmd_build_standin(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace, command: str) -> int:
     from benchmark.bench import run_bench
+    from benchmark.bench_report import estimate_line
 
     _quiet_tensorflow()
     page, data = run_bench(args, command)
     print(page.read_text(), end="")
     print(f"wrote {page} and {data}")
+    for run in json.loads(data.read_text(encoding="utf-8"))["runs"]:
+        print(estimate_line(run))
     return 0
 
 

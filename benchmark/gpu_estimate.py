@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.flops import forward_flops, training_flops
-from benchmark.bench_report import suite_examples
 from benchmark.gpu_hf import bert_shape
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
 from benchmark.registry import REGISTRY
+from benchmark.suite_split import SUITE_EPOCHS, suite_examples
 
 MEASUREMENT = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"
 
@@ -37,7 +37,7 @@ def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dic
     return rows, f"{result['device']}, `{result['command']}`, {result['created']}"
 
 
-def suite_estimates(seq_length: int, epochs: int = 3, path: Path = MEASUREMENT) -> list[dict[str, Any]]:
+def suite_estimates(seq_length: int, epochs: int = SUITE_EPOCHS, path: Path = MEASUREMENT) -> list[dict[str, Any]]:
     """Hours for ``run --all`` at ``seq_length`` on each GPU of :data:`GPU_PEAKS`, from measured utilisation
     when there is one (see the module docstring), else from :data:`ASSUMED_GPU_UTILISATION`."""
     utilisation, source = measured_utilisation(seq_length, path)

@@ -24,12 +24,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.atomic import atomic_write_text
-from benchmark.bench_report import suite_examples
 from benchmark.flops import forward_flops, training_flops
 from benchmark.peaks import GPU_PEAKS
 from benchmark.registry import REGISTRY, EncoderSpec
-
-SUITE_EPOCHS = 3  # run's default
+from benchmark.suite_split import SUITE_EPOCHS, suite_examples
 
 
 def bert_shape(spec: EncoderSpec) -> EncoderSpec:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from benchmark.flops import forward_flops, training_flops
+from benchmark.peaks import ASSUMED_GPU_UTILISATION
 from benchmark.registry import get_spec
 from conftest import TINY_MODEL, run_cli
 
@@ -21,12 +22,107 @@ def test_bert_base_forward_flops_follow_the_documented_formula():
 
 
 def test_suite_estimate_is_faster_on_faster_gpus():
-    from benchmark.bench_report import gpu_estimates, suite_flops
+    from benchmark.gpu_estimate import suite_estimates
 
-    rows = {row["gpu"]: row for row in gpu_estimates(128, 3)}
-    assert rows["H100"]["hours"] < rows["A100"]["hours"] < rows["T4"]["hours"]
-    assert suite_flops(512, 3) > 4 * suite_flops(128, 3)
-    assert all(row["source"].startswith("NVIDIA") for row in rows.values())
+    for seq_length in (128, 256):  # measured, and not
+        rows = {row["gpu"]: row for row in suite_estimates(seq_length, 3)}
+        assert rows["H100"]["hours"] < rows["A100"]["hours"] < rows["T4"]["hours"]
+        assert all(row["source"].startswith("NVIDIA") for row in rows.values())
+    assert suite_estimates(512, 3)[0]["suite_flops"] > 4 * suite_estimates(128, 3)[0]["suite_flops"]
+
+
+def _gpu_text(estimate, seq_length=128):
+    from benchmark.bench_report import gpu_section
+
+    return "\n".join(gpu_section(estimate, seq_length, 3))
+
+
+def _table_rows_match(text, estimate):
+    for row in estimate:
+        assert (f"| {row['name']} | {row['peak_tflops']:g} | {row['utilisation']:.1%} | {row['hours']:.2f} "
+                f"({60 * row['hours']:.0f} min) |") in text
+
+
+def test_gpu_section_names_the_measurement_it_rests_on():
+    from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
+
+    measurement = json.loads(MEASUREMENT.read_text())
+    estimate = suite_estimates(128, 3)
+    text = _gpu_text(estimate)
+    assert "**an estimate, not a measurement**" in text and "padded to 128 tokens" in text
+    for part in (measurement["device"], f"`{measurement['command']}`", measurement["created"]):
+        assert part in text
+    assert "Hugging Face PyTorch loop" in text and "overestimates" in text and "for every model" not in text
+    _table_rows_match(text, estimate)
+    assert len({f"{row['utilisation']:.3f}" for row in estimate}) == 1  # the same share of every peak
+
+
+def test_gpu_section_without_a_measurement_says_the_utilisation_is_assumed(tmp_path):
+    from benchmark.gpu_estimate import suite_estimates
+
+    estimate = suite_estimates(256, 3, tmp_path / "missing.json")
+    text = _gpu_text(estimate, 256)
+    assert "**an estimate, not a measurement**" in text
+    assert f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model, not measured" in text
+    assert "covers 256 tokens" in text and "measured on" not in text and "Hugging Face" not in text
+    _table_rows_match(text, estimate)
+
+
+def _estimate_rows(hours, measured=True):
+    source = "Test GPU, `python -m benchmark.gpu_hf`, 2030-01-02" if measured else "assumed 30% for every model"
+    return [{"gpu": gpu, "hours": h, "measured": measured, "utilisation_source": source}
+            for gpu, h in zip(("H100", "A100", "T4"), hours)]
+
+
+def test_estimate_line_gives_minutes_under_an_hour_and_the_basis():
+    from benchmark.bench_report import estimate_line
+
+    line = estimate_line({"config": {"seq_length": 128}, "gpu_estimate": _estimate_rows((0.35, 1.1, 5.34))})
+    assert line.startswith("full suite at 128 tokens, estimated (not measured): H100 21 min, A100 1.1 h, T4 5.3 h; ")
+    assert line.endswith("utilisation measured on Test GPU, `python -m benchmark.gpu_hf`, 2030-01-02")
+    line = estimate_line({"config": {"seq_length": 64}, "gpu_estimate": _estimate_rows((0.1, 0.5, 2.0), False)})
+    assert "at 64 tokens" in line and "H100 6 min, A100 30 min, T4 2.0 h" in line
+    assert line.endswith("utilisation assumed 30% for every model, not measured")
+
+
+def _result(runs):
+    return {"model": {"name": "Tiny", "architecture": "L-2", "weights": "stand-in"}, "command": "bench",
+            "environment": {"device": "cpu", "git_commit": "abc"}, "threads": 2, "created": "now",
+            "runs": [{"config": {"seq_length": seq_length, "batch_size": 4, "rounds": 1, "steps": 1, "warmup_steps": 1,
+                                 "samples": 8, "epochs": 3},
+                      "pipelines": {"hugging face": {"error": "torch not installed", "description": "HF"}},
+                      "targets": [], "notes": ["a note"], "gpu_estimate": estimate} for seq_length, estimate in runs]}
+
+
+def test_bench_md_has_one_gpu_estimate_per_length():
+    from benchmark.bench_report import markdown
+    from benchmark.gpu_estimate import suite_estimates
+
+    page = markdown(_result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3))]))
+    assert page.count("**an estimate, not a measurement**") == 2
+    measured, assumed = page.split("## Sequence length 256")
+    assert "Utilisation measured on" in measured
+    assert f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model" in assumed
+    assert "- GPU peaks from the NVIDIA datasheets: NVIDIA H100" in page
+
+
+def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys):
+    import benchmark.bench
+    import benchmark.cli
+    from benchmark.bench_report import estimate_line, write_bench
+    from benchmark.gpu_estimate import suite_estimates
+
+    result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3))])
+    monkeypatch.setattr(benchmark.bench, "run_bench", lambda args, command: write_bench(result, tmp_path))
+    monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
+    assert benchmark.cli.cmd_bench(None, "bench") == 0
+    out = capsys.readouterr().out
+    assert out.startswith((tmp_path / "bench.md").read_text())
+    tail = out.splitlines()[-3:]
+    assert tail[0] == f"wrote {tmp_path / 'bench.md'} and {tmp_path / 'bench.json'}"
+    assert tail[1:] == [estimate_line(run) for run in result["runs"]]
+    assert tail[1].startswith("full suite at 128 tokens, estimated (not measured): H100 ")
+    assert tail[2].startswith("full suite at 256 tokens") and "assumed" in tail[2]
 
 
 def test_one_config_per_length_with_the_accuracy_check_at_the_first():
@@ -124,6 +220,7 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
             assert entry["peak_rss_mib"] > 0 and entry["training_vs_tutorial"] > 0
         assert pipelines["tutorial"]["training_vs_tutorial"] == 1.0
         assert [row["gpu"] for row in run["gpu_estimate"]] == ["H100", "A100", "T4"]
+        assert not run["gpu_estimate"][0]["measured"]  # no GPU measurement at 32 tokens
         assert len(run["targets"]) == 4 and all("met" in row for row in run["targets"])
         assert f"## Sequence length {run['config']['seq_length']}" in page
     accuracy = bench["runs"][0]["accuracy"]
@@ -136,6 +233,8 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     low, high = accuracy["tutorial_ci95"]
     assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
+    assert f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model, not measured" in page
+    assert result.stdout.splitlines()[-1].startswith("full suite at 32 tokens, estimated (not measured): H100 ")
 
 
 @pytest.mark.slow

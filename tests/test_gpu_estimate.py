@@ -4,8 +4,23 @@ import json
 
 import pytest
 
+from benchmark.flops import forward_flops, training_flops
 from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
+from benchmark.gpu_hf import bert_shape
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
+from benchmark.registry import REGISTRY
+from benchmark.suite_split import suite_examples
+
+TRAIN_SHARE, INFERENCE_SHARE = 0.1, 0.2
+
+
+def write_measurement(path, keys, seq_length=128):
+    """A gpu_hf.json in which every model in ``keys`` reached TRAIN_SHARE / INFERENCE_SHARE of the peak."""
+    rows = [{"key": key, "seq_length": seq_length, "train_utilisation": TRAIN_SHARE,
+             "inference_utilisation": INFERENCE_SHARE} for key in keys]
+    path.write_text(json.dumps({"device": "Test GPU 80GB", "command": "python -m benchmark.gpu_hf --test",
+                                "created": "2030-01-02T03:04:05+00:00", "rows": rows}))
+    return path
 
 
 @pytest.mark.parametrize("seq_length", [128, 512])
@@ -17,6 +32,22 @@ def test_on_the_measured_gpu_the_estimate_is_the_measured_time(seq_length):
     # Same share of a smaller peak: slower in proportion.
     ratio = GPU_PEAKS["H100"].tensor_fp16 / GPU_PEAKS["T4"].tensor_fp16
     assert rows["T4"]["hours"] == pytest.approx(hours * ratio, rel=1e-9)
+    assert measured["device"] in rows["T4"]["utilisation_source"] and measured["created"] in rows["T4"]["utilisation_source"]
+
+
+def test_measured_shares_weigh_each_model_and_name_the_measurement(tmp_path):
+    path = write_measurement(tmp_path / "gpu_hf.json", REGISTRY)
+    train, forward = suite_examples(3)
+    peak = GPU_PEAKS["A100"].tensor_fp16 * 1e12
+    seconds = sum(train * training_flops(bert_shape(spec), 128) / (peak * TRAIN_SHARE)
+                  + forward * forward_flops(bert_shape(spec), 128) / (peak * INFERENCE_SHARE)
+                  for spec in REGISTRY.values())
+    row = {row["gpu"]: row for row in suite_estimates(128, 3, path)}["A100"]
+    assert row["measured"] and row["hours"] == pytest.approx(seconds / 3600, rel=1e-9)
+    assert TRAIN_SHARE < row["utilisation"] < INFERENCE_SHARE  # training FLOPs dominate, at the lower share
+    assert row["utilisation"] == pytest.approx(row["suite_flops"] / (seconds * peak))
+    for part in ("Test GPU 80GB", "`python -m benchmark.gpu_hf --test`", "2030-01-02"):
+        assert part in row["utilisation_source"]
 
 
 def test_without_a_measurement_one_utilisation_is_assumed(tmp_path):
@@ -24,4 +55,14 @@ def test_without_a_measurement_one_utilisation_is_assumed(tmp_path):
     for row in rows:
         assert not row["measured"] and row["utilisation"] == pytest.approx(ASSUMED_GPU_UTILISATION)
         assert row["hours"] == pytest.approx(row["suite_flops"] / (row["peak_tflops"] * 1e12 * 0.3) / 3600)
+        assert row["utilisation_source"] == f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model"
     assert suite_estimates(256)[0]["measured"] is False  # only 128 and 512 were measured
+
+
+def test_a_measurement_missing_a_model_or_the_length_is_not_used(tmp_path):
+    partial = write_measurement(tmp_path / "partial.json", list(REGISTRY)[1:])
+    other_length = write_measurement(tmp_path / "other.json", REGISTRY, seq_length=512)
+    for path in (partial, other_length):
+        rows = suite_estimates(128, path=path)
+        assert not any(row["measured"] for row in rows)
+        assert all(row["utilisation"] == pytest.approx(ASSUMED_GPU_UTILISATION) for row in rows)
