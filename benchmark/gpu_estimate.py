@@ -5,7 +5,8 @@ The utilisation of each model comes, where available, from a measurement on a re
 that the Hugging Face PyTorch loop reached for that architecture at that sequence length, training and inference
 separately. On the H100 itself the estimate then equals the measured time; on other GPUs it assumes the same
 share of their peak (small models, launch-bound on an H100, are likely less so on a slower GPU, so their time
-there is overestimated). Without a measurement, one assumed utilisation is used for every model.
+there is overestimated). An unmeasured length borrows the nearest measured one's shares; without any
+measurement, one assumed utilisation is used for every model.
 """
 
 from __future__ import annotations
@@ -24,17 +25,29 @@ MEASUREMENT = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / 
 
 
 def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dict[str, tuple[float, float]], str]:
-    """Per registry key, (training, inference) utilisation measured at ``seq_length``, and where it came from;
-    an empty dict when there is no measurement for every registry model at that length."""
+    """Per registry key, (training, inference) utilisation measured at ``seq_length``, and where it came from.
+
+    A length that was not measured borrows the nearest measured length's shares (the shorter on a tie), and the
+    source says so: utilisation grows with length, so a shorter neighbour overestimates the time and a longer
+    one underestimates it, both far less than one assumed share for every model. Empty when no length has a
+    measurement of every registry model.
+    """
     try:
         result = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, ""
-    rows = {row["key"]: (row["train_utilisation"], row["inference_utilisation"])
-            for row in result.get("rows", []) if row.get("seq_length") == seq_length}
-    if not set(REGISTRY) <= rows.keys():
+    by_length: dict[int, dict[str, tuple[float, float]]] = {}
+    for row in result.get("rows", []):
+        by_length.setdefault(row.get("seq_length"), {})[row["key"]] = (row["train_utilisation"],
+                                                                      row["inference_utilisation"])
+    complete = [length for length, rows in by_length.items() if set(REGISTRY) <= rows.keys()]
+    if not complete:
         return {}, ""
-    return rows, f"{result['device']}, `{result['command']}`, {result['created']}"
+    nearest = min(complete, key=lambda length: (abs(length - seq_length), length))
+    source = f"{result['device']}, `{result['command']}`, {result['created']}"
+    if nearest != seq_length:
+        source += f", at {nearest} tokens (the nearest measured length; {seq_length} was not measured)"
+    return by_length[nearest], source
 
 
 def suite_estimates(seq_length: int, epochs: int = SUITE_EPOCHS, path: Path = MEASUREMENT) -> list[dict[str, Any]]:

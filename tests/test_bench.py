@@ -24,7 +24,7 @@ def test_bert_base_forward_flops_follow_the_documented_formula():
 def test_suite_estimate_is_faster_on_faster_gpus():
     from benchmark.gpu_estimate import suite_estimates
 
-    for seq_length in (128, 256):  # measured, and not
+    for seq_length in (128, 256):  # measured, and borrowed from the nearest measured length
         rows = {row["gpu"]: row for row in suite_estimates(seq_length, 3)}
         assert rows["H100"]["hours"] < rows["A100"]["hours"] < rows["T4"]["hours"]
         assert all(row["source"].startswith("NVIDIA") for row in rows.values())
@@ -94,11 +94,11 @@ def _result(runs):
                       "targets": [], "notes": ["a note"], "gpu_estimate": estimate} for seq_length, estimate in runs]}
 
 
-def test_bench_md_has_one_gpu_estimate_per_length():
+def test_bench_md_has_one_gpu_estimate_per_length(tmp_path):
     from benchmark.bench_report import markdown
     from benchmark.gpu_estimate import suite_estimates
 
-    page = markdown(_result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3))]))
+    page = markdown(_result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))]))
     assert page.count("**an estimate, not a measurement**") == 2
     measured, assumed = page.split("## Sequence length 256")
     assert "Utilisation measured on" in measured
@@ -112,7 +112,7 @@ def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys
     from benchmark.bench_report import estimate_line, write_bench
     from benchmark.gpu_estimate import suite_estimates
 
-    result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3))])
+    result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))])
     monkeypatch.setattr(benchmark.bench, "run_bench", lambda args, command: write_bench(result, tmp_path))
     monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
     assert benchmark.cli.cmd_bench(None, "bench") == 0
@@ -220,7 +220,7 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
             assert entry["peak_rss_mib"] > 0 and entry["training_vs_tutorial"] > 0
         assert pipelines["tutorial"]["training_vs_tutorial"] == 1.0
         assert [row["gpu"] for row in run["gpu_estimate"]] == ["H100", "A100", "T4"]
-        assert not run["gpu_estimate"][0]["measured"]  # no GPU measurement at 32 tokens
+        assert run["gpu_estimate"][0]["measured"]  # borrowed from 128 tokens, the nearest measured length
         assert len(run["targets"]) == 4 and all("met" in row for row in run["targets"])
         assert f"## Sequence length {run['config']['seq_length']}" in page
     accuracy = bench["runs"][0]["accuracy"]
@@ -233,7 +233,7 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     low, high = accuracy["tutorial_ci95"]
     assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
-    assert f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model, not measured" in page
+    assert "at 128 tokens (the nearest measured length; 32 was not measured)" in page
     assert result.stdout.splitlines()[-1].startswith("full suite at 32 tokens, estimated (not measured): H100 ")
 
 

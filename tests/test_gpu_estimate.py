@@ -56,13 +56,29 @@ def test_without_a_measurement_one_utilisation_is_assumed(tmp_path):
         assert not row["measured"] and row["utilisation"] == pytest.approx(ASSUMED_GPU_UTILISATION)
         assert row["hours"] == pytest.approx(row["suite_flops"] / (row["peak_tflops"] * 1e12 * 0.3) / 3600)
         assert row["utilisation_source"] == f"assumed {ASSUMED_GPU_UTILISATION:.0%} for every model"
-    assert suite_estimates(256)[0]["measured"] is False  # only 128 and 512 were measured
 
 
-def test_a_measurement_missing_a_model_or_the_length_is_not_used(tmp_path):
-    partial = write_measurement(tmp_path / "partial.json", list(REGISTRY)[1:])
-    other_length = write_measurement(tmp_path / "other.json", REGISTRY, seq_length=512)
-    for path in (partial, other_length):
-        rows = suite_estimates(128, path=path)
-        assert not any(row["measured"] for row in rows)
-        assert all(row["utilisation"] == pytest.approx(ASSUMED_GPU_UTILISATION) for row in rows)
+def test_a_measurement_missing_a_model_is_not_used(tmp_path):
+    rows = suite_estimates(128, path=write_measurement(tmp_path / "partial.json", list(REGISTRY)[1:]))
+    assert not any(row["measured"] for row in rows)
+    assert all(row["utilisation"] == pytest.approx(ASSUMED_GPU_UTILISATION) for row in rows)
+
+
+@pytest.mark.parametrize("seq_length, nearest", [(256, 128), (320, 128), (384, 512), (1024, 512)])
+def test_an_unmeasured_length_borrows_the_nearest_measured_one_and_says_so(tmp_path, seq_length, nearest):
+    rows = json.loads(write_measurement(tmp_path / "short.json", REGISTRY, 128).read_text())["rows"]
+    longer = json.loads(write_measurement(tmp_path / "long.json", REGISTRY, 512).read_text())["rows"]
+    for row in longer:
+        row["train_utilisation"] = row["inference_utilisation"] = 0.4
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps({"device": "Test GPU 80GB", "command": "python -m benchmark.gpu_hf --test",
+                                "created": "2030-01-02T03:04:05+00:00", "rows": rows + longer}))
+    row = suite_estimates(seq_length, 3, both)[0]
+    assert row["measured"]
+    label = f"at {nearest} tokens (the nearest measured length; {seq_length} was not measured)"
+    assert label in row["utilisation_source"]
+    if nearest == 512:
+        assert row["utilisation"] == pytest.approx(0.4)
+    else:
+        assert TRAIN_SHARE < row["utilisation"] < INFERENCE_SHARE
+    assert "nearest" not in suite_estimates(128, 3, both)[0]["utilisation_source"]
