@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-VALIDATION_FRACTION = 0.2
+from benchmark.suite_split import VALIDATION_FRACTION
 
 
 def bucketed_logits(model, encoded, batch_size: int, seq_length: int, bucketing: bool) -> np.ndarray:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-IMDB_TRAIN, IMDB_TEST, VALIDATION_FRACTION = 25_000, 25_000, 0.2
-SUITE_EPOCHS = 3  # run's default (RunConfig.epochs)
+from benchmark.runner import RunConfig
+
+IMDB_TRAIN, IMDB_TEST = 25_000, 25_000
+SUITE_EPOCHS = RunConfig.epochs  # run's defaults
+VALIDATION_FRACTION = RunConfig.validation_fraction
 
 
 def suite_examples(epochs: int = SUITE_EPOCHS) -> tuple[int, int]:
