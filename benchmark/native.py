@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Iterator
 
 import tensorflow as tf
@@ -37,12 +38,22 @@ def precision_policy(precision: str) -> Iterator[None]:
         tf_keras.mixed_precision.set_global_policy(previous)
 
 
+# Keras names the weights of a subclassed encoder (DistilBERT's ``ClsPooledBertEncoder``) under the encoder's own
+# scope, uniquified per process ("cls_pooled_bert_encoder_3/..."); BERT's carry no such scope.
+ENCODER_SCOPE = re.compile(r"^[a-z0-9_]*encoder(_[0-9]+)?/")
+
+
+def local_name(name: str) -> str:
+    """A variable's name without its encoder's scope, the same in the SavedModel and in the rebuilt encoder."""
+    return ENCODER_SCOPE.sub("", name)
+
+
 def restore_variables(target: tf_keras.Model, saved) -> int:
     """Copy ``saved``'s variables into ``target``'s weights, matched by name; returns how many were copied."""
-    source = {variable.name: variable for variable in saved.variables}
+    source = {local_name(variable.name): variable for variable in saved.variables}
     missing, mismatched = [], []
     for weight in target.weights:
-        variable = source.get(weight.name)
+        variable = source.get(local_name(weight.name))
         if variable is None:
             missing.append(weight.name)
         elif tuple(variable.shape) != tuple(weight.shape):
@@ -51,7 +62,7 @@ def restore_variables(target: tf_keras.Model, saved) -> int:
         raise UsageError("the native encoder does not match the SavedModel's variables "
                          f"(missing {missing[:3]}, shape mismatches {mismatched[:3]}); use --precision float32")
     for weight in target.weights:
-        weight.assign(tf.cast(source[weight.name], weight.dtype))
+        weight.assign(tf.cast(source[local_name(weight.name)], weight.dtype))
     return len(target.weights)
 
 
@@ -61,7 +72,7 @@ def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: 
     from benchmark.architectures import build_encoder
 
     saved = load_handle(encoder_handle, "encoder")
-    embeddings = [v for v in saved.variables if v.name.startswith("word_embeddings/")]
+    embeddings = [v for v in saved.variables if local_name(v.name).startswith("word_embeddings/")]
     if not embeddings:
         raise UsageError(f"encoder {encoder_handle} has no word_embeddings variable: cannot rebuild it natively")
     with precision_policy(precision):

@@ -54,16 +54,20 @@ def test_an_encoder_of_another_architecture_is_refused(tiny_standin):
         build_native_classifier(get_spec("small_bert_l4_h128"), str(tiny_standin.encoder_path), None, "float32")
 
 
-def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path):
-    """Imported encoders use the exact (erf) GELU: the rebuild must too, or bf16 runs a different function."""
-    from hf_reference import bert_config, bert_weights, write_checkpoint
+@pytest.mark.parametrize("family", ["bert", "distilbert"])
+def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path, family):
+    """Imported encoders use the exact (erf) GELU: the rebuild must too, or bf16 runs a different function.
+    DistilBERT pools the [CLS] state itself, which the [CLS]-only last layer must still produce."""
+    from hf_reference import bert_config, bert_weights, distilbert_weights, write_checkpoint
 
     from benchmark.hf_import import import_checkpoint
     from benchmark.model import build_classifier
     from benchmark.native import build_native_classifier
 
-    spec = import_checkpoint(write_checkpoint(tmp_path / "ckpt", bert_weights(seed=6), bert_config()), "tiny_hf",
+    weights = bert_weights(seed=6) if family == "bert" else distilbert_weights(seed=6)
+    spec = import_checkpoint(write_checkpoint(tmp_path / "ckpt", weights, bert_config(family)), "tiny_hf",
                              tmp_path / "models")
+    assert spec.family == family
     hub_model = build_classifier(spec.encoder_handle, 16)
     native = build_native_classifier(spec, spec.encoder_handle, None, "float32")
     native.get_layer("classifier").set_weights(hub_model.get_layer("classifier").get_weights())
