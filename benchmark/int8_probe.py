@@ -1,0 +1,173 @@
+"""Inference speed of one encoder architecture in four runtimes, to see what lower precision could buy.
+
+``bench`` times this project's pipeline as it is: Keras, bf16 at best. At 128 tokens, where no padding is left to
+remove, that stays short of 3x the float32 tutorial (README, Speed). This probe measures, in one process and on
+the same random token ids, one classifier (the registry architecture with random weights and the shared head's
+dense logit) in:
+
+- Keras float32: the natively rebuilt encoder, every position in every layer, as the tutorial computes it;
+- Keras bf16: ``mixed_bfloat16`` with the ``[CLS]``-only last layer, what ``run --precision auto`` trains here;
+- TFLite float32: the same weights, ``[CLS]``-only last layer, converted with ``tf.lite.TFLiteConverter`` and run
+  by its XNNPACK CPU kernels;
+- TFLite int8: the same, with dynamic-range quantization (``Optimize.DEFAULT``): int8 weights, activations
+  quantized on the fly.
+
+For each, it reports examples per second (median of rounds), the ratio to Keras float32, and the largest
+difference of the logits from Keras float32's. It measures speed and numerical drift only; what int8 does to a
+fine-tuned model's accuracy needs real weights, and nothing here uses TFLite for ``run`` or ``evaluate``.
+
+    python -m benchmark.int8_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from benchmark.atomic import atomic_write_text
+from benchmark.environment import cpu_name
+from benchmark.errors import UsageError
+
+INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
+
+
+def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -> dict[str, np.ndarray]:
+    """Token ids of full-length reviews, as at 128 tokens nearly every IMDb review is."""
+    rng = np.random.default_rng(seed)
+    word_ids = rng.integers(1000, vocab_size, (batch_size, seq_length)).astype(np.int32)
+    return {"input_word_ids": word_ids, "input_mask": np.ones_like(word_ids),
+            "input_type_ids": np.zeros_like(word_ids)}
+
+
+def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, precision: str, cls_only: bool):
+    """The architecture with random weights and a dense logit, built under ``precision``, inputs of fixed shape."""
+    import tensorflow as tf
+    import tf_keras
+
+    from benchmark.architectures import build_encoder
+    from benchmark.native import precision_policy
+
+    with precision_policy(precision):
+        encoder = build_encoder(spec, vocab_size, cls_only=cls_only)
+        inputs = {name: tf_keras.layers.Input(shape=(seq_length,), batch_size=batch_size, dtype=tf.int32, name=name)
+                  for name in INPUTS}
+        logit = tf_keras.layers.Dense(1, dtype="float32", name="classifier")(encoder(inputs)["pooled_output"])
+        return tf_keras.Model(inputs, logit)
+
+
+def tflite_runner(model, quantize: bool, threads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    """``model`` converted to TFLite (int8 dynamic-range when ``quantize``), as a function of one batch."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT] if quantize else []
+    interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=threads)
+    interpreter.allocate_tensors()
+    inputs = {next(name for name in INPUTS if name in detail["name"]): detail["index"]
+              for detail in interpreter.get_input_details()}
+    output = interpreter.get_output_details()[0]["index"]
+
+    def run(batch: dict[str, np.ndarray]) -> np.ndarray:
+        for name, index in inputs.items():
+            interpreter.set_tensor(index, batch[name])
+        interpreter.invoke()
+        return interpreter.get_tensor(output)
+
+    return run
+
+
+def examples_per_second(run: Callable[[], object], examples: int, steps: int, rounds: int) -> list[float]:
+    """One rate per round of ``steps`` calls, after one untimed call."""
+    run()
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(steps):
+            run()
+        rates.append(steps * examples / (time.perf_counter() - start))
+    return rates
+
+
+def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, seed: int) -> list[dict[str, object]]:
+    """A row per runtime: name, examples per second (median and rounds), ratio, largest logit difference."""
+    import tensorflow as tf
+    import tf_keras
+
+    from benchmark.registry import get_spec
+
+    spec = get_spec(key)
+    tf_keras.utils.set_random_seed(seed)
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or len(os.sched_getaffinity(0))
+    batch = random_batch(batch_size, seq_length, spec.vocab_size, seed)
+    reference = keras_classifier(spec, spec.vocab_size, batch_size, seq_length, "float32", cls_only=False)
+    fast = keras_classifier(spec, spec.vocab_size, batch_size, seq_length, "mixed_bfloat16", cls_only=True)
+    exact = keras_classifier(spec, spec.vocab_size, batch_size, seq_length, "float32", cls_only=True)
+    for model in (fast, exact):
+        model.set_weights(reference.get_weights())  # float32 variables either way; same names and shapes
+    runtimes: dict[str, Callable[[dict[str, np.ndarray]], np.ndarray]] = {
+        "Keras float32": lambda b: reference.predict_on_batch(b),
+        "Keras bf16, [CLS]-only last layer": lambda b: fast.predict_on_batch(b),
+        "TFLite float32 (XNNPACK), [CLS]-only": tflite_runner(exact, quantize=False, threads=threads),
+        "TFLite int8 dynamic-range, [CLS]-only": tflite_runner(exact, quantize=True, threads=threads),
+    }
+    expected = np.asarray(runtimes["Keras float32"](batch), np.float32)
+    rows = []
+    for name, run in runtimes.items():
+        rates = examples_per_second(lambda run=run: run(batch), batch_size, steps, rounds)
+        drift = float(np.max(np.abs(np.asarray(run(batch), np.float32) - expected)))
+        rows.append({"runtime": name, "examples_per_second": statistics.median(rates), "rounds": rates,
+                     "max_logit_difference": drift})
+    for row in rows:
+        row["vs_keras_float32"] = row["examples_per_second"] / rows[0]["examples_per_second"]
+    return rows
+
+
+def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: int) -> str:
+    """The rows as a Markdown table under a line saying what was measured."""
+    lines = [f"{key} (random weights), {seq_length} tokens, batch {batch_size}: inference only, one process", "",
+             "| runtime | ex/s | vs Keras float32 | rounds | max logit difference |", "|---|---:|---:|---|---:|"]
+    lines += [f"| {r['runtime']} | {r['examples_per_second']:.1f} | {r['vs_keras_float32']:.2f}x | "
+              f"{', '.join(f'{x:.1f}' for x in r['rounds'])} | {r['max_logit_difference']:.2g} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmark.int8_probe", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="small_bert_l4_h512", metavar="KEY", help="registry key")
+    parser.add_argument("--seq-length", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=3, help="timed calls per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--output", type=Path, help="also write the table, with this command, to this Markdown file")
+    args = parser.parse_args(argv)
+    try:
+        for name in ("seq_length", "batch_size", "steps", "rounds"):
+            if getattr(args, name) <= 0:
+                raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+        rows = probe(args.model, args.seq_length, args.batch_size, args.steps, args.rounds, args.seed)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    text = table(rows, args.model, args.seq_length, args.batch_size)
+    print(text)
+    if args.output:
+        command = shlex.join(["python", "-m", "benchmark.int8_probe", *(sys.argv[1:] if argv is None else argv)])
+        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        atomic_write_text(args.output, f"# Inference runtimes probe\n\nMeasured with `{command}` on CPU "
+                          f"({cpu_name()}), {os.cpu_count()} cores, {when}.\n\n{text}\n")
+        print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
