@@ -1,4 +1,8 @@
-"""``bench``'s accuracy check: the tutorial and the fast pipeline trained alike must score alike."""
+"""``bench``'s accuracy check: the tutorial and the fast pipeline trained alike must score alike.
+
+The fast pipeline's trained model is also scored through TensorFlow Lite with int8 dynamic-range quantization
+(when it is natively rebuilt), to measure what int8 inference would cost in accuracy.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,21 @@ def bucketed_logits(model, encoded, batch_size: int, seq_length: int, bucketing:
             features = {k: v[:, :width] for k, v in encoded.take(indices).features.items()}
             logits[indices] = model.predict(features, batch_size=batch_size, verbose=0)[:, 0]
     return logits
+
+
+def int8_logits(spec, encoder_handle: str, trained, encoded, batch_size: int, seq_length: int) -> np.ndarray:
+    """One logit per review of ``encoded`` from ``trained``'s weights (a natively rebuilt classifier) run by
+    TensorFlow Lite with int8 dynamic-range quantization, every review padded to ``seq_length``."""
+    import os
+
+    from benchmark.int8_probe import tflite_runner
+    from benchmark.native import build_native_classifier
+
+    exact = build_native_classifier(spec, encoder_handle, seq_length, "float32")
+    exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order
+    run = tflite_runner(exact, quantize=True, threads=len(os.sched_getaffinity(0)))
+    return np.concatenate([run({k: v[start:start + batch_size] for k, v in encoded.features.items()})[:, 0]
+                           for start in range(0, len(encoded), batch_size)])
 
 
 def compare(labels: np.ndarray, tutorial_logits: np.ndarray, fast_logits: np.ndarray) -> dict[str, Any]:
@@ -76,5 +95,10 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     # Unshuffled like the tutorial's batches; bucketing regroups them by length.
     model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=steps, epochs=1, verbose=0)
     fast_logits = bucketed_logits(model, fast_validation, b, config.seq_length, config.bucketing)
-    return {"train_examples": len(train), "validation_examples": len(validation),
-            **compare(validation.labels, tutorial_logits, fast_logits)}
+    result = {"train_examples": len(train), "validation_examples": len(validation),
+              **compare(validation.labels, tutorial_logits, fast_logits)}
+    if config.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert
+        quantized = int8_logits(spec, source.encoder_handle, model, fast_validation, b, config.seq_length)
+        result["int8"] = compare(validation.labels, tutorial_logits, quantized) | {
+            "same_prediction_as_this_project": int(np.sum((quantized > 0) == (fast_logits > 0)))}
+    return result

@@ -133,9 +133,18 @@ def _accuracy_lines(accuracy: dict[str, Any]) -> list[str]:
     if "difference_ci95" not in accuracy:  # bench.json files written before the paired comparison
         return [line + "."]
     low, high = accuracy["difference_ci95"]
-    return [line + f", paired 95% interval [{100 * low:+.2f}, {100 * high:+.2f}]: only the tutorial right on "
-            f"{accuracy['only_tutorial_right']} reviews, only this project on {accuracy['only_this_project_right']} "
-            f"(one review is {100 / n:.2f} points)."]
+    lines = [line + f", paired 95% interval [{100 * low:+.2f}, {100 * high:+.2f}]: only the tutorial right on "
+             f"{accuracy['only_tutorial_right']} reviews, only this project on {accuracy['only_this_project_right']} "
+             f"(one review is {100 / n:.2f} points)."]
+    int8 = accuracy.get("int8")
+    if int8:
+        low, high = int8["difference_ci95"]
+        lines += ["", f"The same trained model scored through TensorFlow Lite with int8 dynamic-range quantization "
+                  f"(`python -m benchmark.int8_probe` times it): {100 * int8['this project']:.2f}%, difference from "
+                  f"the tutorial {100 * int8['difference']:+.2f} points, paired 95% interval [{100 * low:+.2f}, "
+                  f"{100 * high:+.2f}]; it predicts as the unquantized model does on "
+                  f"{int8['same_prediction_as_this_project']} of {n} reviews."]
+    return lines
 
 
 def markdown(result: dict[str, Any]) -> str:

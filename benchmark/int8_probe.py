@@ -65,7 +65,8 @@ def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, pr
 
 
 def tflite_runner(model, quantize: bool, threads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
-    """``model`` converted to TFLite (int8 dynamic-range when ``quantize``), as a function of one batch."""
+    """``model`` (float32) converted to TFLite (int8 dynamic-range when ``quantize``), as a function of one batch;
+    inputs of a new shape (a last, smaller batch) resize the interpreter."""
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -75,8 +76,14 @@ def tflite_runner(model, quantize: bool, threads: int) -> Callable[[dict[str, np
     inputs = {next(name for name in INPUTS if name in detail["name"]): detail["index"]
               for detail in interpreter.get_input_details()}
     output = interpreter.get_output_details()[0]["index"]
+    shape = [tuple(interpreter.get_input_details()[0]["shape"])]
 
     def run(batch: dict[str, np.ndarray]) -> np.ndarray:
+        if batch["input_word_ids"].shape != shape[0]:
+            for name, index in inputs.items():
+                interpreter.resize_tensor_input(index, batch[name].shape)
+            interpreter.allocate_tensors()
+            shape[0] = batch["input_word_ids"].shape
         for name, index in inputs.items():
             interpreter.set_tensor(index, batch[name])
         interpreter.invoke()

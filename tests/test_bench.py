@@ -232,6 +232,10 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
         accuracy["only_this_project_right"] - accuracy["only_tutorial_right"])
     low, high = accuracy["tutorial_ci95"]
     assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
+    if bench["runs"][0]["config"]["precision"] != "float32":  # natively rebuilt: also scored in int8
+        int8 = accuracy["int8"]
+        assert 0 <= int8["this project"] <= 1 and 0 <= int8["same_prediction_as_this_project"] <= n
+        assert int8["tutorial"] == accuracy["tutorial"] and "int8 dynamic-range quantization" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
     assert "at 128 tokens (the nearest measured length; 32 was not measured)" in page
     assert result.stdout.splitlines()[-1].startswith("full suite at 32 tokens, estimated (not measured): H100 ")

@@ -27,3 +27,29 @@ def test_probe_refuses_a_non_positive_setting(capsys):
 
     assert main(["--steps", "0"]) == 2
     assert capsys.readouterr().err.strip() == "error: --steps must be positive, got 0"
+
+
+def test_int8_scoring_of_a_trained_native_model_follows_its_float_logits(tiny_standin):
+    import numpy as np
+
+    from benchmark.bench_accuracy import int8_logits
+    from benchmark.native import build_native_classifier
+    from benchmark.pipeline import EncodedSplit
+    from benchmark.registry import get_spec
+    from conftest import TINY_MODEL
+
+    spec = get_spec(TINY_MODEL)
+    trained = build_native_classifier(spec, str(tiny_standin.encoder_path), None, "mixed_bfloat16")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 30, (7, 16)).astype(np.int32)
+    mask = np.ones_like(ids)
+    ids[3, 10:], mask[3, 10:] = 0, 0  # a padded review
+    encoded = EncodedSplit({"input_word_ids": ids, "input_mask": mask, "input_type_ids": np.zeros_like(ids)},
+                           np.zeros(7, np.float32), mask.sum(axis=1))
+    expected = build_native_classifier(spec, str(tiny_standin.encoder_path), 16, "float32")
+    expected.set_weights(trained.get_weights())
+    logits = int8_logits(spec, str(tiny_standin.encoder_path), trained, encoded, batch_size=3, seq_length=16)
+    assert logits.shape == (7,)  # batches of 3, 3 and 1: the interpreter resizes for the last
+    reference = expected.predict(encoded.features, verbose=0)[:, 0]
+    np.testing.assert_allclose(logits, reference, atol=0.05)
+    assert not np.array_equal(logits, reference)  # quantized, so not bit for bit
