@@ -32,14 +32,13 @@ def bucketed_logits(model, encoded, batch_size: int, seq_length: int, bucketing:
 def int8_logits(spec, encoder_handle: str, trained, encoded, batch_size: int, seq_length: int) -> np.ndarray:
     """One logit per review of ``encoded`` from ``trained``'s weights (a natively rebuilt classifier) run by
     TensorFlow Lite with int8 dynamic-range quantization, every review padded to ``seq_length``."""
-    import os
-
-    from benchmark.int8_probe import tflite_runner
+    from benchmark.bench import threads
     from benchmark.native import build_native_classifier
+    from benchmark.tflite_runtime import TfliteClassifier
 
     exact = build_native_classifier(spec, encoder_handle, seq_length, "float32")
     exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order
-    run = tflite_runner(exact, quantize=True, threads=len(os.sched_getaffinity(0)))
+    run = TfliteClassifier(exact, quantize=True, threads=threads())
     return np.concatenate([run({k: v[start:start + batch_size] for k, v in encoded.features.items()})[:, 0]
                            for start in range(0, len(encoded), batch_size)])
 

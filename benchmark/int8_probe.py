@@ -14,7 +14,8 @@ dense logit) in:
 
 For each, it reports examples per second (median of rounds), the ratio to Keras float32, and the largest
 difference of the logits from Keras float32's. It measures speed and numerical drift only; what int8 does to a
-fine-tuned model's accuracy needs real weights, and nothing here uses TFLite for ``run`` or ``evaluate``.
+fine-tuned model's accuracy is measured by ``bench``'s accuracy check (``bench_accuracy.int8_logits``), with real
+weights. ``run`` and ``evaluate`` do not use TFLite.
 
     python -m benchmark.int8_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shlex
 import statistics
 import sys
@@ -34,11 +34,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from benchmark.atomic import atomic_write_text
+from benchmark.bench import threads
 from benchmark.environment import cpu_name
 from benchmark.errors import UsageError
-
-INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
-
 
 def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -> dict[str, np.ndarray]:
     """Token ids of full-length reviews, as at 128 tokens nearly every IMDb review is."""
@@ -54,42 +52,15 @@ def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, pr
     import tf_keras
 
     from benchmark.architectures import build_encoder
+    from benchmark.model import ENCODER_INPUTS
     from benchmark.native import precision_policy
 
     with precision_policy(precision):
         encoder = build_encoder(spec, vocab_size, cls_only=cls_only)
         inputs = {name: tf_keras.layers.Input(shape=(seq_length,), batch_size=batch_size, dtype=tf.int32, name=name)
-                  for name in INPUTS}
+                  for name in ENCODER_INPUTS}
         logit = tf_keras.layers.Dense(1, dtype="float32", name="classifier")(encoder(inputs)["pooled_output"])
         return tf_keras.Model(inputs, logit)
-
-
-def tflite_runner(model, quantize: bool, threads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
-    """``model`` (float32) converted to TFLite (int8 dynamic-range when ``quantize``), as a function of one batch;
-    inputs of a new shape (a last, smaller batch) resize the interpreter."""
-    import tensorflow as tf
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT] if quantize else []
-    interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=threads)
-    interpreter.allocate_tensors()
-    inputs = {next(name for name in INPUTS if name in detail["name"]): detail["index"]
-              for detail in interpreter.get_input_details()}
-    output = interpreter.get_output_details()[0]["index"]
-    shape = [tuple(interpreter.get_input_details()[0]["shape"])]
-
-    def run(batch: dict[str, np.ndarray]) -> np.ndarray:
-        if batch["input_word_ids"].shape != shape[0]:
-            for name, index in inputs.items():
-                interpreter.resize_tensor_input(index, batch[name].shape)
-            interpreter.allocate_tensors()
-            shape[0] = batch["input_word_ids"].shape
-        for name, index in inputs.items():
-            interpreter.set_tensor(index, batch[name])
-        interpreter.invoke()
-        return interpreter.get_tensor(output)
-
-    return run
 
 
 def examples_per_second(run: Callable[[], object], examples: int, steps: int, rounds: int) -> list[float]:
@@ -106,14 +77,13 @@ def examples_per_second(run: Callable[[], object], examples: int, steps: int, ro
 
 def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, seed: int) -> list[dict[str, object]]:
     """A row per runtime: name, examples per second (median and rounds), ratio, largest logit difference."""
-    import tensorflow as tf
     import tf_keras
 
     from benchmark.registry import get_spec
+    from benchmark.tflite_runtime import TfliteClassifier
 
     spec = get_spec(key)
     tf_keras.utils.set_random_seed(seed)
-    threads = tf.config.threading.get_intra_op_parallelism_threads() or len(os.sched_getaffinity(0))
     batch = random_batch(batch_size, seq_length, spec.vocab_size, seed)
     reference = keras_classifier(spec, spec.vocab_size, batch_size, seq_length, "float32", cls_only=False)
     fast = keras_classifier(spec, spec.vocab_size, batch_size, seq_length, "mixed_bfloat16", cls_only=True)
@@ -123,8 +93,8 @@ def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, s
     runtimes: dict[str, Callable[[dict[str, np.ndarray]], np.ndarray]] = {
         "Keras float32": lambda b: reference.predict_on_batch(b),
         "Keras bf16, [CLS]-only last layer": lambda b: fast.predict_on_batch(b),
-        "TFLite float32 (XNNPACK), [CLS]-only": tflite_runner(exact, quantize=False, threads=threads),
-        "TFLite int8 dynamic-range, [CLS]-only": tflite_runner(exact, quantize=True, threads=threads),
+        "TFLite float32 (XNNPACK), [CLS]-only": TfliteClassifier(exact, quantize=False, threads=threads()),
+        "TFLite int8 dynamic-range, [CLS]-only": TfliteClassifier(exact, quantize=True, threads=threads()),
     }
     expected = np.asarray(runtimes["Keras float32"](batch), np.float32)
     rows = []
@@ -171,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = shlex.join(["python", "-m", "benchmark.int8_probe", *(sys.argv[1:] if argv is None else argv)])
         when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         atomic_write_text(args.output, f"# Inference runtimes probe\n\nMeasured with `{command}` on CPU "
-                          f"({cpu_name()}), {os.cpu_count()} cores, {when}.\n\n{text}\n")
+                          f"({cpu_name()}), {threads()} threads, {when}.\n\n{text}\n")
         print(f"wrote {args.output}")
     return 0
 
