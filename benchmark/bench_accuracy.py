@@ -13,22 +13,6 @@ import numpy as np
 from benchmark.suite_split import VALIDATION_FRACTION
 
 
-def bucketed_logits(model, encoded, batch_size: int, seq_length: int, bucketing: bool) -> np.ndarray:
-    """One logit per review of ``encoded``, in its order; with ``bucketing`` each review is padded only to its
-    bucket's width, as the fast pipeline's batches are."""
-    from benchmark.pipeline import bucket_widths
-
-    widths = bucket_widths(seq_length) if bucketing else (seq_length,)
-    buckets = np.searchsorted(np.asarray(widths), encoded.lengths, side="left")
-    logits = np.empty(len(encoded), dtype=np.float32)
-    for bucket, width in enumerate(widths):
-        indices = np.flatnonzero(buckets == bucket)
-        if indices.size:
-            features = {k: v[:, :width] for k, v in encoded.take(indices).features.items()}
-            logits[indices] = model.predict(features, batch_size=batch_size, verbose=0)[:, 0]
-    return logits
-
-
 def int8_logits(spec, encoder_handle: str, trained, encoded, batch_size: int, seq_length: int) -> np.ndarray:
     """One logit per review of ``encoded`` from ``trained``'s weights (a natively rebuilt classifier) run by
     TensorFlow Lite with int8 dynamic-range quantization, every review padded to ``seq_length``."""
@@ -69,6 +53,7 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     from benchmark.bench_keras import compile_classifier, text_dataset, tutorial_classifier
     from benchmark.data import balanced_subset, train_validation_split
     from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_texts
+    from benchmark.runner import predict_logits
     from benchmark.truncation import pack
 
     subset = balanced_subset(imdb.train, config.accuracy_samples, config.seed, "accuracy")
@@ -93,7 +78,7 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     model = compile_classifier(fast, lr, steps, config.steps_per_execution, config.jit_compile)
     # Unshuffled like the tutorial's batches; bucketing regroups them by length.
     model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=steps, epochs=1, verbose=0)
-    fast_logits = bucketed_logits(model, fast_validation, b, config.seq_length, config.bucketing)
+    fast_logits = predict_logits(model, fast_validation, b, config.bucketing)  # as `run` evaluates
     result = {"train_examples": len(train), "validation_examples": len(validation),
               **compare(validation.labels, tutorial_logits, fast_logits)}
     if config.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert

@@ -209,16 +209,23 @@ def before_fine_tuning_subset(test: Split, seed: int, limit: int = BEFORE_FINE_T
     return np.sort(np.random.default_rng(seed + 2).choice(len(test), limit, replace=False))
 
 
-def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucketing: bool = False) -> np.ndarray:
-    """Probability of "positive" for each review of ``encoded``, in its order."""
-    from benchmark.metrics import sigmoid
+def predict_logits(model, encoded, batch_size: int, bucketing: bool = False, verbose: int = 0) -> np.ndarray:
+    """The logit of each review of ``encoded``, in its order, from :func:`~benchmark.pipeline.evaluation_dataset`
+    batches (length order, little padding, with ``bucketing``)."""
     from benchmark.pipeline import evaluation_dataset
 
     dataset, order = evaluation_dataset(encoded, batch_size, bucketing)
     logits = np.asarray(model.predict(dataset.map(lambda features, label: features), verbose=verbose)).reshape(-1)
     if order is not None:
         logits[order] = logits.copy()  # back from length order to the split's order
-    return sigmoid(logits)
+    return logits
+
+
+def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucketing: bool = False) -> np.ndarray:
+    """Probability of "positive" for each review of ``encoded``, in its order."""
+    from benchmark.metrics import sigmoid
+
+    return sigmoid(predict_logits(model, encoded, batch_size, bucketing, verbose))
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,

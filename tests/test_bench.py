@@ -136,39 +136,6 @@ def test_one_config_per_length_with_the_accuracy_check_at_the_first():
     assert all(c.bucketing and c.precision == "float32" for c in configs)
 
 
-class _WidthEcho:
-    """A stand-in model whose logit for a review is its token-id sum minus 100 times its padded width."""
-
-    def __init__(self):
-        self.widths: list[int] = []
-
-    def predict(self, features, batch_size, verbose):
-        ids = features["input_word_ids"]
-        self.widths.append(ids.shape[1])
-        return (ids.sum(axis=1) - 100.0 * ids.shape[1])[:, None]
-
-
-def test_bucketed_validation_logits_keep_review_order_and_bucket_widths():
-    from benchmark.bench_accuracy import bucketed_logits
-    from benchmark.pipeline import EncodedSplit
-
-    lengths = np.array([200, 10, 100, 60, 250])
-    ids = np.zeros((5, 256), dtype=np.int32)
-    for row, length in enumerate(lengths):
-        ids[row, :length] = row + 1
-    encoded = EncodedSplit({"input_word_ids": ids, "input_mask": (ids > 0).astype(np.int32),
-                            "input_type_ids": np.zeros_like(ids)}, np.zeros(5, np.float32), lengths)
-    model = _WidthEcho()
-    logits = bucketed_logits(model, encoded, 2, 256, bucketing=True)
-    padded = np.array([256, 64, 128, 64, 256])  # each review's bucket
-    np.testing.assert_allclose(logits, (np.arange(1, 6) * lengths) - 100.0 * padded)
-    assert sorted(model.widths) == [64, 128, 256]
-    model = _WidthEcho()
-    np.testing.assert_allclose(bucketed_logits(model, encoded, 2, 256, bucketing=False),
-                               np.arange(1, 6) * lengths - 25600.0)
-    assert model.widths == [256]
-
-
 def test_accuracy_comparison_pairs_the_same_reviews():
     from benchmark.bench_accuracy import compare
 

@@ -113,7 +113,7 @@ def test_evaluation_goes_in_length_order_with_batches_padded_to_a_multiple_of_32
 def test_predictions_from_length_order_come_back_in_the_split_order():
     import tf_keras
 
-    from benchmark.runner import _predict_probabilities
+    from benchmark.runner import _predict_probabilities, predict_logits
 
     inputs = {name: tf_keras.Input((None,), dtype="int32", name=name)
               for name in ("input_word_ids", "input_mask", "input_type_ids")}
@@ -124,3 +124,4 @@ def test_predictions_from_length_order_come_back_in_the_split_order():
         probabilities = _predict_probabilities(model, data, 4, 0, bucketing)
         expected = 1 / (1 + np.exp(-(np.arange(21) + 10 - 30.0)))
         assert np.allclose(probabilities, expected)
+        assert np.allclose(predict_logits(model, data, 4, bucketing), np.arange(21) + 10 - 30.0)
