@@ -24,16 +24,10 @@ def _source(spec: EncoderSpec, args: argparse.Namespace, texts):
 
     if not args.offline:
         return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
-    from benchmark.registry import IMPORTED_VOCAB
-    from benchmark.vocab import check_vocab_file, learned_vocab
+    from benchmark.suite import vocab_for
 
-    if args.vocab:
-        check_vocab_file(Path(args.vocab))
-        vocab = Path(args.vocab)
-    elif spec.imported_dir:  # a stand-in of an imported encoder keeps the checkpoint's vocabulary, as in ``run``
-        vocab = Path(spec.imported_dir) / IMPORTED_VOCAB
-    else:
-        vocab = learned_vocab(texts, spec.lower_case, Path(args.models_dir) / "vocab")
+    # As ``run`` picks it: --vocab, else an imported encoder's own vocabulary, else one learned from the reviews.
+    vocab = vocab_for(spec, Path(args.vocab) if args.vocab else None, Path(args.models_dir), texts, learn=True)
     return standin_source(spec, vocab, Path(args.models_dir))
 
 
