@@ -75,7 +75,7 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     seq = None if config.bucketing else config.seq_length
     steps = steps_per_pass(fast_train, b, config.bucketing, config.seq_length)
     fast = build_for_config(spec, source.encoder_handle, seq, config.precision, config.jit_compile)
-    model = compile_classifier(fast, lr, steps, config.steps_per_execution, config.jit_compile)
+    model = compile_classifier(fast, lr, steps, config.steps_per_execution, config.jit_compile, fused_sparse=True)
     # Unshuffled like the tutorial's batches; bucketing regroups them by length.
     model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=steps, epochs=1, verbose=0)
     fast_logits = predict_logits(model, fast_validation, b, config.bucketing)  # as `run` evaluates

@@ -9,6 +9,7 @@ import tf_keras
 
 from benchmark.data import Split
 from benchmark.model import DEFAULT_DROPOUT, load_handle
+from benchmark.optimizer import adamw
 from benchmark.pipeline import EncodedSplit, to_dataset
 
 TUTORIAL_DEFAULT_LENGTH = 128  # what the tutorial's preprocessing layer packs to
@@ -35,12 +36,11 @@ def tutorial_classifier(encoder_handle: str, preprocessor_handle: str, seq_lengt
 
 
 def compile_classifier(model: tf_keras.Model, learning_rate: float, total_steps: int,
-                       steps_per_execution: int = 1, jit_compile: bool = False) -> tf_keras.Model:
-    """The runner's optimizer (AdamW with 10% warm-up), loss and metric."""
-    from official.nlp import optimization
-
-    optimizer = optimization.create_optimizer(init_lr=learning_rate, num_train_steps=total_steps,
-                                              num_warmup_steps=total_steps // 10, optimizer_type="adamw")
+                       steps_per_execution: int = 1, jit_compile: bool = False,
+                       fused_sparse: bool = False) -> tf_keras.Model:
+    """AdamW with 10% warm-up, the loss and the metric: tf-models' optimizer as the tutorial uses it, or with
+    ``fused_sparse`` the runner's (:func:`benchmark.optimizer.adamw`)."""
+    optimizer = adamw(learning_rate, total_steps, total_steps // 10, fused_sparse)
     model.compile(optimizer=optimizer, loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
                   steps_per_execution=steps_per_execution, jit_compile=jit_compile)

@@ -116,7 +116,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
          f"token ids tokenized once (head truncation), the same hub.KerasLayer encoder, padded to {s}, float32", *full)
     tf_keras.utils.set_random_seed(config.seed)
     fast = build_for_config(spec, source.encoder_handle, bucketed_len, config.precision, config.jit_compile)
-    model = compile_classifier(fast, lr, LARGE_STEP_COUNT, config.steps_per_execution, config.jit_compile)
+    model = compile_classifier(fast, lr, LARGE_STEP_COUNT, config.steps_per_execution, config.jit_compile,
+                               fused_sparse=True)
     # Length-ordered evaluation batches (with bucketing), taken in a seeded random order so that a few timed
     # steps see batches of every width, as a whole pass would.
     ours_eval, _ = evaluation_dataset(ours_test, b, config.bucketing, drop_remainder=True)
@@ -124,7 +125,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     warm(OURS, KerasRunner(model, to_dataset(ours_train, b, config.seed, config.bucketing, True), ours_eval),
          f"tokenized once, {config.truncation} truncation, bucketing {'on' if config.bucketing else 'off'}, "
          f"{config.precision} ({encoder_kind}), "
-         f"jit_compile {config.jit_compile}, steps_per_execution {config.steps_per_execution}",
+         f"jit_compile {config.jit_compile}, steps_per_execution {config.steps_per_execution}, "
+         "AdamW with sparse gradients applied densely (fused kernel)",
          _padded_widths(ours_train.lengths, s, config.bucketing),
          evaluation_widths(ours_test.lengths, b, s)[:len(ours_test) // b * b] if config.bucketing else full[1])
     hf_reason = "skipped (--no-hf)" if skip_hf else unavailable_reason(spec)

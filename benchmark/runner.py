@@ -244,14 +244,13 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     """
     import tensorflow as tf
     import tf_keras
-    from official.nlp import optimization
-
     from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, build_with_fallback, resolve_precision
+    from benchmark.optimizer import adamw
     from benchmark.pipeline import (evaluation_dataset, evaluation_steps, steps_per_pass, tokenize_split,
                                     training_batches)
     from benchmark.training import EpochCheckpoint, EpochTimer, ExamplesSeen, InterruptRequests, StepLoss, TrainingState
@@ -284,9 +283,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         else:
             model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
                                                 config.dropout), requested
-        optimizer = optimization.create_optimizer(
-            init_lr=learning_rate, num_train_steps=total_steps,
-            num_warmup_steps=int(config.warmup_fraction * total_steps), optimizer_type="adamw")
+        optimizer = adamw(learning_rate, total_steps, int(config.warmup_fraction * total_steps))
         if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
             optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer,
@@ -338,7 +335,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "learning_rate": learning_rate,
         "precision": precision,
         "precision_requested": config.precision,
-        "optimizer": "AdamW (official.nlp.optimization, weight decay 0.01), linear warm-up then linear decay",
+        "optimizer": ("AdamW (official.nlp.optimization, weight decay 0.01; sparse gradients applied densely, "
+                      "benchmark.optimizer), linear warm-up then linear decay"),
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),
         "global_batch_size": batch_size,
