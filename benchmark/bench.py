@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import resource
 import statistics
 import time
@@ -20,6 +19,7 @@ from benchmark.suite_split import SUITE_EPOCHS
 log = logging.getLogger(__name__)
 
 TUTORIAL, PLAIN, OURS, HF = "tutorial", "tokenize-once", "this project", "hugging face"
+OURS_INT8 = "this project, int8 inference"  # opt-in: run --inference tflite-int8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,10 +136,6 @@ def median(values: list[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 
 
-def threads() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def summarise(rates: list[float], tokens: float, flops: float, peak: float) -> dict[str, Any]:
     speed = median(rates)
     return dataclasses.asdict(Timing(speed, tuple(rates), tokens, flops, speed * flops, speed * flops / peak))
@@ -181,7 +177,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     from benchmark.bench_measure import measure
     from benchmark.bench_report import targets, write_bench
     from benchmark.data import existing_data_dir
-    from benchmark.environment import describe_environment
+    from benchmark.environment import cpu_threads, describe_environment
     from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec
@@ -205,7 +201,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
         "command": command,
         "created": created,
         "model": {"key": spec.key, "name": spec.name, "architecture": spec.architecture, "weights": weights},
-        "threads": threads(),
+        "threads": cpu_threads(),
         "device_peak_flops": peak,
         "device_peak_note": peak_note,
         "environment": describe_environment(configs[0].seed),

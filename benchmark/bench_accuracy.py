@@ -1,7 +1,8 @@
 """``bench``'s accuracy check: the tutorial and the fast pipeline trained alike must score alike.
 
 The fast pipeline's trained model is also scored through TensorFlow Lite with int8 dynamic-range quantization
-(when it is natively rebuilt), to measure what int8 inference would cost in accuracy.
+(when it is natively rebuilt), as ``run --inference tflite-int8`` scores, to measure what int8 inference costs
+in accuracy.
 """
 
 from __future__ import annotations
@@ -11,20 +12,6 @@ from typing import Any
 import numpy as np
 
 from benchmark.suite_split import VALIDATION_FRACTION
-
-
-def int8_logits(spec, encoder_handle: str, trained, encoded, batch_size: int, seq_length: int) -> np.ndarray:
-    """One logit per review of ``encoded`` from ``trained``'s weights (a natively rebuilt classifier) run by
-    TensorFlow Lite with int8 dynamic-range quantization, every review padded to ``seq_length``."""
-    from benchmark.bench import threads
-    from benchmark.native import build_native_classifier
-    from benchmark.tflite_runtime import TfliteClassifier
-
-    exact = build_native_classifier(spec, encoder_handle, seq_length, "float32")
-    exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order
-    run = TfliteClassifier(exact, quantize=True, threads=threads())
-    return np.concatenate([run({k: v[start:start + batch_size] for k, v in encoded.features.items()})[:, 0]
-                           for start in range(0, len(encoded), batch_size)])
 
 
 def compare(labels: np.ndarray, tutorial_logits: np.ndarray, fast_logits: np.ndarray) -> dict[str, Any]:
@@ -53,7 +40,9 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     from benchmark.bench_keras import compile_classifier, text_dataset, tutorial_classifier
     from benchmark.data import balanced_subset, train_validation_split
     from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_texts
+    from benchmark.environment import cpu_threads
     from benchmark.runner import predict_logits
+    from benchmark.tflite_runtime import from_trained
     from benchmark.truncation import pack
 
     subset = balanced_subset(imdb.train, config.accuracy_samples, config.seed, "accuracy")
@@ -82,7 +71,8 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     result = {"train_examples": len(train), "validation_examples": len(validation),
               **compare(validation.labels, tutorial_logits, fast_logits)}
     if config.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert
-        quantized = int8_logits(spec, source.encoder_handle, model, fast_validation, b, config.seq_length)
+        int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
+        quantized = predict_logits(int8, fast_validation, b, config.bucketing)  # as `run --inference tflite-int8`
         result["int8"] = compare(validation.labels, tutorial_logits, quantized) | {
             "same_prediction_as_this_project": int(np.sum((quantized > 0) == (fast_logits > 0)))}
     return result

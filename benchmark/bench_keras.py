@@ -85,3 +85,16 @@ def token_datasets(train: EncodedSplit, test: EncodedSplit, batch_size: int, see
     """Full-batch training and test datasets of this project's pipeline."""
     return (to_dataset(train, batch_size, shuffle_seed=seed, bucketing=bucketing, drop_remainder=True),
             to_dataset(test, batch_size, bucketing=bucketing, drop_remainder=True))
+
+
+class TfliteInferenceRunner:
+    """Inference alone, with a :class:`benchmark.tflite_runtime.TfliteClassifier` on the batches of a Keras
+    pipeline's test dataset (``(features, label)`` pairs, repeated endlessly); there is no training to time."""
+
+    def __init__(self, classifier, test: tf.data.Dataset):
+        self.classifier = classifier
+        self._test = test.map(lambda features, label: features).repeat().as_numpy_iterator()
+
+    def evaluate(self, steps: int) -> None:
+        for _ in range(steps):
+            self.classifier(next(self._test))

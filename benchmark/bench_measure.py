@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmark.bench import (HF, OURS, PLAIN, TUTORIAL, BenchConfig, peak_rss_mib, ratio, summarise, threads,
+from benchmark.bench import (HF, OURS, OURS_INT8, PLAIN, TUTORIAL, BenchConfig, peak_rss_mib, ratio, summarise,
                              timed_rounds)
+from benchmark.environment import cpu_threads
 from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
 
     def warm(name: str, runner, description: str, train_widths, test_widths) -> None:
         started = time.perf_counter()
-        runner.train(config.warmup_steps)
+        if train_widths is not None:  # None: an inference-only pipeline
+            runner.train(config.warmup_steps)
         runner.evaluate(config.warmup_steps)
         runners[name] = runner
         widths[name] = (train_widths, test_widths)
@@ -129,33 +131,46 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
          "AdamW with sparse gradients applied densely (fused kernel)",
          _padded_widths(ours_train.lengths, s, config.bucketing),
          evaluation_widths(ours_test.lengths, b, s)[:len(ours_test) // b * b] if config.bucketing else full[1])
+    if native == "native":  # the same trained weights, scored as `run --inference tflite-int8` scores them
+        from benchmark.bench_keras import TfliteInferenceRunner
+        from benchmark.tflite_runtime import INFERENCES, from_trained
+
+        int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
+        warm(OURS_INT8, TfliteInferenceRunner(int8, ours_eval),
+             f"inference only, opt-in (`run --inference tflite-int8`): this project's model and test batches, run "
+             f"by {INFERENCES['tflite-int8']} with XNNPACK, {cpu_threads()} threads; it scores a quantized model, "
+             "so its accuracy is the int8 one of the accuracy check below", None, widths[OURS][1])
     hf_reason = "skipped (--no-hf)" if skip_hf else unavailable_reason(spec)
     if hf_reason is None:
         vocab_size = _vocab_size(source.encoder_handle)
-        torch_runner = TorchRunner(spec, vocab_size, plain_train, plain_test, b, lr, config.seed, threads())
+        torch_runner = TorchRunner(spec, vocab_size, plain_train, plain_test, b, lr, config.seed, cpu_threads())
         warm(HF, torch_runner, f"transformers BertForSequenceClassification ({torch_runner.versions}), random "
              f"weights, same token ids padded to {s}, plain PyTorch loop with torch.optim.AdamW, "
-             f"{threads()} threads, float32", *full)
+             f"{cpu_threads()} threads, float32", *full)
 
     examples = config.steps * b
-    train_rates = timed_rounds({n: (lambda r=r: r.train(config.steps)) for n, r in runners.items()},
-                               config.rounds, examples)
+    train_rates = timed_rounds({n: (lambda r=r: r.train(config.steps)) for n, r in runners.items()
+                                if widths[n][0] is not None}, config.rounds, examples)
     eval_rates = timed_rounds({n: (lambda r=r: r.evaluate(config.steps)) for n, r in runners.items()},
                               config.rounds, examples)
     peak, _ = cpu_peak_flops(bf16=config.precision == "mixed_bfloat16")
     fp32_peak, _ = cpu_peak_flops()
+    int8_peak, _ = cpu_peak_flops(int8=True)
     pipelines: dict[str, dict[str, Any]] = {}
     for name in runners:
-        train_tokens, train_flops, _ = _token_flops(spec, widths[name][0], name == OURS and cls_only)
-        test_tokens, _, test_flops = _token_flops(spec, widths[name][1], name == OURS and cls_only)
-        device_peak = peak if name == OURS else fp32_peak
+        ours = name in (OURS, OURS_INT8)
+        device_peak = {OURS: peak, OURS_INT8: int8_peak}.get(name, fp32_peak)
+        test_tokens, _, test_flops = _token_flops(spec, widths[name][1], ours and cls_only)
         pipelines[name] = described[name] | {
-            "training": summarise(train_rates[name], train_tokens, train_flops, device_peak),
             "inference": summarise(eval_rates[name], test_tokens, test_flops, device_peak)}
+        if name in train_rates:
+            train_tokens, train_flops, _ = _token_flops(spec, widths[name][0], ours and cls_only)
+            pipelines[name]["training"] = summarise(train_rates[name], train_tokens, train_flops, device_peak)
     for entry in pipelines.values():
         for mode in ("training", "inference"):
-            entry[f"{mode}_vs_tutorial"] = ratio(entry[mode]["examples_per_second"],
-                                                 pipelines[TUTORIAL][mode]["examples_per_second"])
+            if mode in entry:
+                entry[f"{mode}_vs_tutorial"] = ratio(entry[mode]["examples_per_second"],
+                                                     pipelines[TUTORIAL][mode]["examples_per_second"])
     if hf_reason is not None:
         pipelines[HF] = {"error": hf_reason, "description": "the Hugging Face PyTorch loop: " + hf_reason}
     if HF in runners:

@@ -43,6 +43,11 @@ def git_commit() -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
+def cpu_threads() -> int:
+    """The CPU cores this process may run on (its affinity mask), which is what its thread pools should use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def describe_environment(seed: int, accelerators: bool = True) -> dict[str, Any]:
     """Library versions, devices, seed and git commit (``accelerators=False``: CPU only, without importing TF)."""
     devices: list[str] = []

@@ -14,7 +14,7 @@ dense logit) in:
 
 For each, it reports examples per second (median of rounds), the ratio to Keras float32, and the largest
 difference of the logits from Keras float32's. It measures speed and numerical drift only; what int8 does to a
-fine-tuned model's accuracy is measured by ``bench``'s accuracy check (``bench_accuracy.int8_logits``), with real
+fine-tuned model's accuracy is measured by ``bench``'s accuracy check (``bench_accuracy``, through ``tflite_runtime.from_trained``), with real
 weights. ``run`` and ``evaluate`` do not use TFLite.
 
     python -m benchmark.int8_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from benchmark.atomic import atomic_write_text
-from benchmark.bench import threads
+from benchmark.environment import cpu_threads
 from benchmark.environment import cpu_name
 from benchmark.errors import UsageError
 
@@ -93,8 +93,8 @@ def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, s
     runtimes: dict[str, Callable[[dict[str, np.ndarray]], np.ndarray]] = {
         "Keras float32": lambda b: reference.predict_on_batch(b),
         "Keras bf16, [CLS]-only last layer": lambda b: fast.predict_on_batch(b),
-        "TFLite float32 (XNNPACK), [CLS]-only": TfliteClassifier(exact, quantize=False, threads=threads()),
-        "TFLite int8 dynamic-range, [CLS]-only": TfliteClassifier(exact, quantize=True, threads=threads()),
+        "TFLite float32 (XNNPACK), [CLS]-only": TfliteClassifier(exact, quantize=False, threads=cpu_threads()),
+        "TFLite int8 dynamic-range, [CLS]-only": TfliteClassifier(exact, quantize=True, threads=cpu_threads()),
     }
     expected = np.asarray(runtimes["Keras float32"](batch), np.float32)
     rows = []
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = shlex.join(["python", "-m", "benchmark.int8_probe", *(sys.argv[1:] if argv is None else argv)])
         when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         atomic_write_text(args.output, f"# Inference runtimes probe\n\nMeasured with `{command}` on CPU "
-                          f"({cpu_name()}), {threads()} threads, {when}.\n\n{text}\n")
+                          f"({cpu_name()}), {cpu_threads()} threads, {when}.\n\n{text}\n")
         print(f"wrote {args.output}")
     return 0
 

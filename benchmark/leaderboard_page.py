@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 from benchmark.failures import Failure
 from benchmark.metrics import is_at_chance
+from benchmark.plots import confusion_key, run_label
 from benchmark.published import PublishedFigure
 from benchmark.report import accuracy_interval, separable_from_leader, weights_label
 from benchmark.results import RUNS_FOLDER, WEIGHTS_STANDIN, RunResult
@@ -169,7 +170,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
         before = run.before_fine_tuning
         lines.append(f"- before fine-tuning: accuracy {_percent(before['accuracy'])}, loss {before['loss']:.4f} on "
                      f"{before['examples']:,} test reviews")
-    confusion = plots.get(f"confusion:{run.key}:{run.weights}")
+    confusion = plots.get(confusion_key(run))
     if confusion:
         lines.append(f"- confusion matrix: [{Path(confusion).name}]({confusion})")
     return lines + [""]
@@ -199,8 +200,8 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
         lines += ["", "## Plots", "",
                   f"![Training loss per step and validation accuracy per epoch]({plots['training']})", "",
                   f"![Test accuracy against training time]({plots['frontier']})", "",
-                  "Confusion matrices: " + ", ".join(f"[{run.key}]({plots[f'confusion:{run.key}:{run.weights}']})"
-                                                     for run in rows if f"confusion:{run.key}:{run.weights}" in plots)]
+                  "Confusion matrices: " + ", ".join(f"[{run_label(run)}]({plots[confusion_key(run)]})"
+                                                     for run in rows if confusion_key(run) in plots)]
     if failures:
         lines += ["", "## Failed runs", "", "Each model runs in its own process, so these failures did not stop the "
                   "others. Rerunning the same command retries them (and resumes from their last epoch checkpoint).", ""]

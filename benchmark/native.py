@@ -86,24 +86,31 @@ def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: 
 
 
 def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
-                     jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
-    """The hub.KerasLayer classifier for plain float32; the native one for mixed precision or XLA.
+                     jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
+                     native: bool = False) -> tf_keras.Model:
+    """The hub.KerasLayer classifier for plain float32; the native one for mixed precision, XLA, or ``native``
+    (what TensorFlow Lite inference converts).
 
     XLA never wraps a hub.KerasLayer: on CPU that measured about 20x slower.
     """
-    if precision == "float32" and not jit_compile:
+    if precision == "float32" and not jit_compile and not native:
         return build_classifier(encoder_handle, seq_length, dropout)
     return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout)
 
 
 def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
-                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT) -> tuple[tf_keras.Model, str]:
+                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
+                        native: bool = False) -> tuple[tf_keras.Model, str]:
     """:func:`build_for_config`, except that an encoder that cannot be rebuilt natively (its SavedModel's
-    variables do not match tf-models-official's) runs on the hub layer in float32, with a warning; returns the
-    model and the precision it computes in. What ``--precision auto`` uses."""
+    variables do not match tf-models-official's) runs on the hub layer in float32, with a warning, unless
+    ``native`` demands the rebuilt one; returns the model and the precision it computes in. What
+    ``--precision auto`` uses."""
     try:
-        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout), precision
+        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native), precision
     except UsageError as error:
+        if native:
+            raise UsageError(f"{spec.key}: {error}; TensorFlow Lite inference converts the natively rebuilt encoder, "
+                             "so use --inference keras for this model") from error
         if precision == "float32" and not jit_compile:
             raise  # the hub layer itself failed: nothing to fall back to
         log.warning("%s: %s; training in float32 on the hub layer instead", spec.key, error)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 # FLOPs per cycle per core: two 256-bit FMA pipes x 8 fp32 lanes x 2 FLOPs (AVX2 FMA; Zen 4 runs
 # AVX-512 at the same rate by double-pumping 256-bit units). bf16 dot products (AVX512_BF16) double it.
 CPU_FP32_FLOPS_PER_CYCLE = 32
 CPU_BF16_FLOPS_PER_CYCLE = 64
+# int8 dot products (AVX512_VNNI / AVX-VNNI) multiply-add four int8 pairs per 32-bit lane: 4x the fp32 rate.
+CPU_INT8_OPS_PER_CYCLE = 128
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,11 +67,14 @@ def cpu_clock_hz() -> tuple[float, str]:
     return 2.5e9, "assumed 2.5 GHz"
 
 
-def cpu_peak_flops(bf16: bool = False) -> tuple[float, str]:
-    """Estimated peak FLOP/s of this CPU: cores x clock x FLOPs per cycle, with how it was estimated."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def cpu_peak_flops(bf16: bool = False, int8: bool = False) -> tuple[float, str]:
+    """Estimated peak FLOP/s of this CPU: cores x clock x FLOPs per cycle, with how it was estimated (``int8``:
+    int8 operations per second)."""
+    from benchmark.environment import cpu_threads
+
+    cores = cpu_threads()
     clock, how = cpu_clock_hz()
-    per_cycle = CPU_BF16_FLOPS_PER_CYCLE if bf16 else CPU_FP32_FLOPS_PER_CYCLE
-    note = (f"estimate: {cores} cores x {clock / 1e9:.2f} GHz ({how}) x {per_cycle} "
-            f"{'bf16' if bf16 else 'fp32'} FLOPs/cycle")
+    kind = "int8" if int8 else "bf16" if bf16 else "fp32"
+    per_cycle = {"int8": CPU_INT8_OPS_PER_CYCLE, "bf16": CPU_BF16_FLOPS_PER_CYCLE, "fp32": CPU_FP32_FLOPS_PER_CYCLE}[kind]
+    note = f"estimate: {cores} cores x {clock / 1e9:.2f} GHz ({how}) x {per_cycle} {kind} FLOPs/cycle"
     return cores * clock * per_cycle, note

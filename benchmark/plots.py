@@ -26,14 +26,21 @@ MARKERS = "osD^v<>ph*"
 
 
 def run_label(run: RunResult) -> str:
-    """Short legend label; stand-ins say so."""
-    return f"{run.key} (stand-in)" if run.weights == WEIGHTS_STANDIN else run.key
+    """Short legend label; stand-ins and TensorFlow Lite scoring say so."""
+    notes = (["stand-in"] if run.weights == WEIGHTS_STANDIN else []) + ([run.inference] if run.inference != "keras"
+                                                                         else [])
+    return f"{run.key} ({', '.join(notes)})" if notes else run.key
+
+
+def confusion_key(run: RunResult) -> str:
+    """The key of ``run``'s confusion matrix among :func:`write_plots`'s results (one per leaderboard row)."""
+    return f"confusion:{run.key}:{run.variant}"
 
 
 def confusion_file(run: RunResult) -> str:
-    """File name of ``run``'s confusion matrix plot (one per model and kind of weights)."""
-    weights = re.sub(r"[^a-z0-9]+", "_", run.weights.lower()).strip("_")
-    return f"confusion_{run.key}_{weights}.png"
+    """File name of ``run``'s confusion matrix plot (one per leaderboard row: model, weights, runtime)."""
+    variant = re.sub(r"[^a-z0-9]+", "_", run.variant.lower()).strip("_")
+    return f"confusion_{run.key}_{variant}.png"
 
 
 def _colors(count: int) -> list:
@@ -167,5 +174,5 @@ def write_plots(runs: Sequence[RunResult], published: Sequence[PublishedFigure],
     for run in runs:
         if "confusion_matrix" in run.test:
             plot_confusion(run, folder / confusion_file(run))
-            written[f"confusion:{run.key}:{run.weights}"] = f"{PLOTS_FOLDER}/{confusion_file(run)}"
+            written[confusion_key(run)] = f"{PLOTS_FOLDER}/{confusion_file(run)}"
     return written

@@ -11,6 +11,7 @@ from benchmark.atomic import atomic_write_text
 from benchmark.metrics import intervals_overlap, is_at_chance, wilson_interval
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs
 from benchmark.seeds import SeedSummary, seed_summary
+from benchmark.tflite_runtime import INFERENCES
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,18 @@ COLUMNS = ("rank", "model", "key", "weights", "test_accuracy", "test_loss", "enc
 
 
 def latest_per_model(runs: list[RunResult]) -> list[RunResult]:
-    """The newest run of each (model, weights) pair, best test accuracy first."""
+    """The newest run of each (model, weights, inference runtime), best test accuracy first: a model scored
+    through TensorFlow Lite gets a row of its own beside its Keras-scored run."""
     latest: dict[tuple[str, str], RunResult] = {}
     for run in sorted(runs, key=lambda r: r.created):
-        latest[(run.key, run.weights)] = run
+        latest[(run.key, run.variant)] = run
     return sorted(latest.values(), key=lambda r: (-r.test["accuracy"], r.test["loss"], r.key))
 
 
 def weights_label(run: RunResult) -> str:
-    return STANDIN_LABEL if run.weights == WEIGHTS_STANDIN else run.weights
+    """The weights a run's encoder carried and, unless Keras, the runtime that scored its test set."""
+    label = STANDIN_LABEL if run.weights == WEIGHTS_STANDIN else run.weights
+    return label if run.inference == "keras" else f"{label}; test scored by {INFERENCES[run.inference]}"
 
 
 def accuracy_interval(run: RunResult) -> tuple[float, float]:

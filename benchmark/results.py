@@ -77,6 +77,16 @@ class RunResult:
     def key(self) -> str:
         return self.model["key"]
 
+    @property
+    def inference(self) -> str:
+        """How the test set was scored (``RunConfig.inference``); files from before the option: ``keras``."""
+        return self.hyperparameters.get("inference", "keras")
+
+    @property
+    def variant(self) -> str:
+        """What tells this run's leaderboard row from other runs of its model: weights, and a TFLite runtime."""
+        return self.weights if self.inference == "keras" else f"{self.weights}:{self.inference}"
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

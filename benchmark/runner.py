@@ -50,6 +50,10 @@ class RunConfig:
         (the default): the measured default for the device (see ``benchmark.native.DEFAULT_PRECISION``),
         falling back to float32 on the hub layer for an encoder that cannot be rebuilt natively.
       jit_compile: XLA-compile the training step (natively rebuilt encoder only, never around a hub layer).
+      inference: How the test set is scored after fine-tuning (``benchmark.tflite_runtime.INFERENCES``): ``keras``
+        (the default), or the trained weights run by TensorFlow Lite, ``tflite`` in float32 or ``tflite-int8``
+        with int8 dynamic-range quantization (faster on CPUs, and a quantized model's accuracy). Either TFLite
+        form trains the natively rebuilt encoder, in float32 too. Validation during training stays in Keras.
     """
 
     epochs: int = 3
@@ -67,6 +71,7 @@ class RunConfig:
     steps_per_execution: int = 1
     precision: str = "auto"
     jit_compile: bool = False
+    inference: str = "keras"
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""
@@ -93,6 +98,10 @@ class RunConfig:
             raise UsageError(f"--steps-per-execution must be positive, got {self.steps_per_execution}")
         if self.precision not in ("auto", "float32", "mixed_float16", "mixed_bfloat16"):
             raise UsageError(f"--precision must be auto, float32, mixed_float16 or mixed_bfloat16, got {self.precision!r}")
+        from benchmark.tflite_runtime import INFERENCES
+
+        if self.inference not in INFERENCES:
+            raise UsageError(f"--inference must be one of {', '.join(INFERENCES)}, got {self.inference!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +198,8 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     from benchmark.native import resolve_precision
 
     hyperparameters = {k: v for k, v in dataclasses.asdict(config).items() if k not in HASH_EXCLUDED}
+    if config.inference == "keras":
+        del hyperparameters["inference"]  # the default adds nothing, so hashes stay those of earlier versions
     hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
     identity = {
         "model": source.spec.key,
@@ -277,12 +288,13 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     requested = resolve_precision(config.precision)
     with distribution.strategy.scope():
         width = None if config.bucketing else config.seq_length
+        native = config.inference != "keras"  # TensorFlow Lite converts the natively rebuilt encoder
         if config.precision == "auto":
             model, precision = build_with_fallback(spec, source.encoder_handle, width, requested,
-                                                   config.jit_compile, config.dropout)
+                                                   config.jit_compile, config.dropout, native)
         else:
             model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
-                                                config.dropout), requested
+                                                config.dropout, native), requested
         optimizer = adamw(learning_rate, total_steps, int(config.warmup_fraction * total_steps))
         if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
             optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
@@ -326,9 +338,21 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
                 steps_per_epoch=steps_per_epoch, epochs=config.epochs, initial_epoch=epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
 
+    from benchmark.tflite_runtime import INFERENCES
+
+    predictor, convert_seconds = model, None
+    if config.inference != "keras":
+        from benchmark.environment import cpu_threads
+        from benchmark.tflite_runtime import from_trained
+
+        convert_start = time.perf_counter()
+        predictor = from_trained(spec, source.encoder_handle, model, config.inference, cpu_threads())
+        convert_seconds = time.perf_counter() - convert_start
+        log.info("%s: converted to %s in %.0fs; scoring the test set with it", spec.key, INFERENCES[config.inference],
+                 convert_seconds)
     eval_start = time.perf_counter()
-    test_metrics = classification_metrics(test.labels,
-                                          _predict_probabilities(model, test, batch_size, verbose, config.bucketing))
+    test_metrics = classification_metrics(
+        test.labels, _predict_probabilities(predictor, test, batch_size, verbose, config.bucketing))
     eval_seconds = time.perf_counter() - eval_start
 
     hyperparameters = dataclasses.asdict(config) | {
@@ -337,6 +361,9 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         "precision_requested": config.precision,
         "optimizer": ("AdamW (official.nlp.optimization, weight decay 0.01; sparse gradients applied densely, "
                       "benchmark.optimizer), linear warm-up then linear decay"),
+        "inference_runtime": INFERENCES[config.inference] + (
+            f" (converted in {convert_seconds:.1f}s, not in eval_seconds); validation during training in Keras"
+            if convert_seconds is not None else ""),
         "steps_per_epoch": steps_per_epoch,
         "warmup_steps": int(config.warmup_fraction * total_steps),
         "global_batch_size": batch_size,

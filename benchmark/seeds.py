@@ -9,8 +9,9 @@ from typing import Sequence
 
 from benchmark.results import RunResult
 
-# Settings that differ between repeats of one configuration (or only describe where it ran).
-NOT_PART_OF_A_REPEAT = ("seed", "distribution")
+# Settings that differ between repeats of one configuration, or only describe it (where it ran, in words that
+# change between versions while the arithmetic does not).
+NOT_PART_OF_A_REPEAT = ("seed", "distribution", "optimizer", "inference_runtime")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,7 +31,7 @@ class SeedSummary:
 
 def repeat_group(run: RunResult) -> str:
     """Runs with the same group differ only by seed: same model, weights, settings and data sizes."""
-    settings = {k: v for k, v in run.hyperparameters.items() if k not in NOT_PART_OF_A_REPEAT}
+    settings = {"inference": "keras"} | {k: v for k, v in run.hyperparameters.items() if k not in NOT_PART_OF_A_REPEAT}
     sizes = {k: run.data.get(k) for k in ("train_examples", "validation_examples", "test_examples")}
     return json.dumps([run.key, run.weights, settings, sizes], sort_keys=True, default=str)
 

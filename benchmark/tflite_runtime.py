@@ -1,8 +1,17 @@
-"""A Keras classifier from token ids to a logit, run by TensorFlow Lite (XNNPACK CPU kernels), optionally int8."""
+"""A Keras classifier from token ids to a logit, run by TensorFlow Lite (XNNPACK CPU kernels), optionally int8.
+
+``run --inference tflite`` / ``tflite-int8`` score the test set this way; ``bench`` times the int8 form next to
+the Keras pipelines, and its accuracy check scores it; ``python -m benchmark.int8_probe`` compares the runtimes.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+# How the test set is scored after fine-tuning: Keras (the trained model itself), TensorFlow Lite in float32
+# (the same weights and arithmetic, other kernels), or TensorFlow Lite with int8 dynamic-range quantization.
+INFERENCES = {"keras": "Keras", "tflite": "TensorFlow Lite float32",
+              "tflite-int8": "TensorFlow Lite int8 (dynamic-range quantized weights)"}
 
 
 class TfliteClassifier:
@@ -30,6 +39,31 @@ class TfliteClassifier:
             self.interpreter.allocate_tensors()
             self.shape = batch["input_word_ids"].shape
         for name, index in self.inputs.items():
-            self.interpreter.set_tensor(index, batch[name])
+            self.interpreter.set_tensor(index, np.asarray(batch[name], np.int32))
         self.interpreter.invoke()
-        return self.interpreter.get_tensor(self.output)
+        return self.interpreter.get_tensor(self.output).copy()
+
+    def predict(self, dataset, verbose: int = 0) -> np.ndarray:
+        """Logits of every batch of token-id features in ``dataset``, stacked, as Keras's ``Model.predict``."""
+        import tf_keras
+
+        batches = list(dataset.as_numpy_iterator())
+        progress = tf_keras.utils.Progbar(len(batches), verbose=verbose) if verbose else None
+        logits = []
+        for step, batch in enumerate(batches, 1):
+            logits.append(self(batch))
+            if progress is not None:
+                progress.update(step)
+        return np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
+
+
+def from_trained(spec, encoder_handle: str, trained, inference: str, threads: int) -> TfliteClassifier:
+    """``trained`` (a natively rebuilt classifier, any precision) as a TFLite classifier of any width: its weights
+    copied into a float32 twin, converted, and int8-quantized for ``tflite-int8``."""
+    from benchmark.native import build_native_classifier
+
+    if inference not in ("tflite", "tflite-int8"):
+        raise ValueError(f"not a TensorFlow Lite inference: {inference!r}")
+    exact = build_native_classifier(spec, encoder_handle, None, "float32")
+    exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order
+    return TfliteClassifier(exact, quantize=inference == "tflite-int8", threads=threads)

@@ -174,10 +174,16 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     assert [run["config"]["seq_length"] for run in bench["runs"]] == [32]
     for run in bench["runs"]:
         pipelines = run["pipelines"]
-        assert set(pipelines) == {"tutorial", "tokenize-once", "this project", "hugging face"}
+        native = run["config"]["precision"] != "float32"  # natively rebuilt: also timed in TFLite int8
+        assert set(pipelines) == {"tutorial", "tokenize-once", "this project", "hugging face"} | (
+            {"this project, int8 inference"} if native else set())
         for name, entry in pipelines.items():
             if "error" in entry:  # only the Hugging Face loop may be missing (torch not installed)
                 assert name == "hugging face" and entry["error"]
+                continue
+            if name == "this project, int8 inference":
+                assert "training" not in entry and entry["inference"]["examples_per_second"] > 0
+                assert entry["inference_vs_tutorial"] > 0 and "| this project, int8 inference | - | - | " in page
                 continue
             for mode in ("training", "inference"):
                 timing = entry[mode]
@@ -188,7 +194,8 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
         assert pipelines["tutorial"]["training_vs_tutorial"] == 1.0
         assert [row["gpu"] for row in run["gpu_estimate"]] == ["H100", "A100", "T4"]
         assert run["gpu_estimate"][0]["measured"]  # borrowed from 128 tokens, the nearest measured length
-        assert len(run["targets"]) == 4 and all("met" in row for row in run["targets"])
+        assert len(run["targets"]) == 4 + native and all("met" in row for row in run["targets"])
+        assert ("with opt-in `--inference tflite-int8`" in run["targets"][3]["target"]) == native
         assert f"## Sequence length {run['config']['seq_length']}" in page
     accuracy = bench["runs"][0]["accuracy"]
     assert accuracy["train_examples"] + accuracy["validation_examples"] == 16

@@ -39,6 +39,25 @@ def test_tiny_offline_run_writes_run_file_and_leaderboard_row(tmp_path, aclimdb,
     assert rebuilt.returncode == 0 and (tmp_path / "out" / "leaderboard.md").read_text() == board
 
 
+@pytest.mark.slow
+def test_int8_inference_run_is_labelled_in_its_output_run_file_and_leaderboard(tmp_path, aclimdb, tiny_vocab):
+    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+                     "--train-samples", "24", "--test-samples", "12", "--epochs", "1", "--batch-size", "8",
+                     "--seq-length", "32", "--inference", "tflite-int8", "--output", "out", "--models-dir", "models",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    label = "test scored by TensorFlow Lite int8 (dynamic-range quantized weights)"
+    assert f"{TINY_MODEL} [stand-in: random weights] [{label}]: test accuracy" in result.stdout
+    (run_file,) = (tmp_path / "out" / "runs").glob("*.json")
+    run = json.loads(run_file.read_text())
+    assert run["hyperparameters"]["inference"] == "tflite-int8"
+    assert run["hyperparameters"]["inference_runtime"].startswith("TensorFlow Lite int8")
+    board = (tmp_path / "out" / "leaderboard.md").read_text()
+    row = next(line for line in board.splitlines() if f"`{TINY_MODEL}`" in line and line.startswith("| 1 |"))
+    assert f"stand-in (random weights); {label}" in row
+    assert f"[{TINY_MODEL} (stand-in, tflite-int8)](plots/confusion_{TINY_MODEL}_stand_in_tflite_int8.png)" in board
+
+
 def test_list_shows_every_encoder_with_handles(tmp_path):
     result = run_cli("list", cwd=tmp_path)
     assert result.returncode == 0

@@ -29,27 +29,33 @@ def test_probe_refuses_a_non_positive_setting(capsys):
     assert capsys.readouterr().err.strip() == "error: --steps must be positive, got 0"
 
 
-def test_int8_scoring_of_a_trained_native_model_follows_its_float_logits(tiny_standin):
+@pytest.mark.parametrize("bucketing", [False, True])
+def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_standin, bucketing):
     import numpy as np
 
-    from benchmark.bench_accuracy import int8_logits
     from benchmark.native import build_native_classifier
     from benchmark.pipeline import EncodedSplit
     from benchmark.registry import get_spec
+    from benchmark.runner import predict_logits
+    from benchmark.tflite_runtime import from_trained
     from conftest import TINY_MODEL
 
     spec = get_spec(TINY_MODEL)
     trained = build_native_classifier(spec, str(tiny_standin.encoder_path), None, "mixed_bfloat16")
     rng = np.random.default_rng(0)
-    ids = rng.integers(5, 30, (7, 16)).astype(np.int32)
+    ids = rng.integers(5, 30, (7, 48)).astype(np.int32)
     mask = np.ones_like(ids)
-    ids[3, 10:], mask[3, 10:] = 0, 0  # a padded review
+    for row, length in ((1, 20), (3, 10), (5, 33)):  # padded reviews: length order differs from the split's
+        ids[row, length:], mask[row, length:] = 0, 0
     encoded = EncodedSplit({"input_word_ids": ids, "input_mask": mask, "input_type_ids": np.zeros_like(ids)},
                            np.zeros(7, np.float32), mask.sum(axis=1))
-    expected = build_native_classifier(spec, str(tiny_standin.encoder_path), 16, "float32")
+    expected = build_native_classifier(spec, str(tiny_standin.encoder_path), 48, "float32")
     expected.set_weights(trained.get_weights())
-    logits = int8_logits(spec, str(tiny_standin.encoder_path), trained, encoded, batch_size=3, seq_length=16)
-    assert logits.shape == (7,)  # batches of 3, 3 and 1: the interpreter resizes for the last
     reference = expected.predict(encoded.features, verbose=0)[:, 0]
-    np.testing.assert_allclose(logits, reference, atol=0.05)
-    assert not np.array_equal(logits, reference)  # quantized, so not bit for bit
+    exact = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite", 1),
+                           encoded, 3, bucketing)
+    np.testing.assert_allclose(exact, reference, atol=1e-4)  # batches of 3, 3, 1 (widths 32/48): resized
+    int8 = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite-int8", 1),
+                          encoded, 3, bucketing)
+    np.testing.assert_allclose(int8, reference, atol=0.05)
+    assert not np.array_equal(int8, reference)  # quantized, so not bit for bit

@@ -1,0 +1,71 @@
+"""``run --inference``: the test set scored by TensorFlow Lite, hashed apart and labelled wherever it shows."""
+
+import dataclasses
+
+import pytest
+
+from benchmark.errors import UsageError
+from benchmark.runner import RunConfig
+from conftest import TINY_MODEL
+
+
+def test_an_unknown_inference_runtime_is_a_usage_error():
+    with pytest.raises(UsageError, match="--inference must be one of keras, tflite, tflite-int8, got 'onnx'"):
+        RunConfig(inference="onnx").validate()
+
+
+def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
+    from benchmark.report import STANDIN_LABEL, latest_per_model, weights_label
+    from benchmark.seeds import repeat_group
+    from test_report import make_run
+
+    keras = make_run("a", 0.8, "2026-01-01T00:00:00+00:00", weights="stand-in")
+    int8 = make_run("a", 0.79, "2026-01-02T00:00:00+00:00", weights="stand-in")
+    int8 = dataclasses.replace(int8, hyperparameters=int8.hyperparameters | {"inference": "tflite-int8"})
+    assert [weights_label(run) for run in latest_per_model([keras, int8])] == [
+        STANDIN_LABEL, STANDIN_LABEL + "; test scored by TensorFlow Lite int8 (dynamic-range quantized weights)"]
+    explicit = dataclasses.replace(keras, hyperparameters=keras.hyperparameters | {"inference": "keras"})
+    assert repeat_group(explicit) == repeat_group(keras) != repeat_group(int8)  # older files: Keras
+
+
+@pytest.mark.slow
+def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin):
+    import numpy as np
+
+    from benchmark.data import load_imdb
+    from benchmark.metrics import classification_metrics, sigmoid
+    from benchmark.pipeline import tokenize_split
+    from benchmark.model import load_handle
+    from benchmark.registry import get_spec
+    from benchmark.runner import EncoderSource, config_hash, fine_tune, predict_logits, prepare_data
+
+    config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
+                       precision="float32", inference="tflite")
+    data = prepare_data(load_imdb(aclimdb), config)
+    source = EncoderSource(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), str(tiny_standin.preprocessor_path),
+                           "stand-in")
+    trained = {}
+    result = fine_tune(source, data, config, "test", on_trained=lambda model, _: trained.update(model=model))
+    assert not any(layer.__class__.__name__ == "KerasLayer" for layer in trained["model"].layers)  # native, float32
+    test = tokenize_split(data.test, load_handle(source.preprocessor_handle, "preprocessor"), 32, "head")
+    keras = classification_metrics(test.labels, sigmoid(predict_logits(trained["model"], test, 8, bucketing=True)))
+    assert result.test["loss"] == pytest.approx(keras["loss"], abs=1e-4)
+    assert result.test["accuracy"] == keras["accuracy"]
+    assert result.hyperparameters["inference"] == "tflite"
+    assert result.hyperparameters["inference_runtime"].startswith("TensorFlow Lite float32 (converted in ")
+    keras_config = dataclasses.replace(config, inference="keras")
+    assert result.config_hash == config_hash(source, config, data) != config_hash(source, keras_config, data)
+    assert np.isfinite(result.timing["eval_seconds"])
+
+
+def test_tflite_inference_refuses_an_encoder_that_cannot_be_rebuilt(tiny_standin, monkeypatch):
+    from benchmark import native
+    from benchmark.registry import get_spec
+
+    def mismatch(*args, **kwargs):
+        raise UsageError("the native encoder does not match the SavedModel's variables")
+
+    monkeypatch.setattr(native, "build_native_classifier", mismatch)
+    spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
+    with pytest.raises(UsageError, match="use --inference keras for this model"):
+        native.build_with_fallback(spec, handle, 32, "float32", native=True)
