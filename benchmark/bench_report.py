@@ -151,8 +151,8 @@ def _accuracy_lines(accuracy: dict[str, Any]) -> list[str]:
     int8 = accuracy.get("int8")
     if int8:
         low, high = int8["difference_ci95"]
-        lines += ["", f"The same trained model scored through TensorFlow Lite with int8 dynamic-range quantization "
-                  f"(`python -m benchmark.int8_probe` times it): {100 * int8['this project']:.2f}%, difference from "
+        lines += ["", f"The same trained model scored through TensorFlow Lite with int8 dynamic-range quantization, "
+                  f"as `run --inference tflite-int8` scores: {100 * int8['this project']:.2f}%, difference from "
                   f"the tutorial {100 * int8['difference']:+.2f} points, paired 95% interval [{100 * low:+.2f}, "
                   f"{100 * high:+.2f}]; it predicts as the unquantized model does on "
                   f"{int8['same_prediction_as_this_project']} of {n} reviews."]
