@@ -12,6 +12,7 @@ from benchmark.published import PublishedFigure
 from benchmark.report import accuracy_interval, separable_from_leader, weights_label
 from benchmark.results import RUNS_FOLDER, WEIGHTS_STANDIN, RunResult
 from benchmark.seeds import SeedSummary
+from benchmark.tflite_runtime import INFERENCES
 
 PUBLISHED_LABEL = "published, not measured here"
 NOT_SEPARABLE = "≈ not separable"
@@ -166,6 +167,9 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
         lines.append(f"- test: {per_class}; ROC AUC {_number(test.get('roc_auc'), 4)}")
     else:
         lines.append("- test: accuracy and loss only (schema version 1 run file)")
+    if run.timing.get("eval_examples_per_second"):
+        lines.append(f"- test set scored by {INFERENCES[run.inference]} in {run.timing['eval_seconds']:.1f}s "
+                     f"({run.timing['eval_examples_per_second']:.1f} reviews/s, batching included)")
     if run.before_fine_tuning:
         before = run.before_fine_tuning
         lines.append(f"- before fine-tuning: accuracy {_percent(before['accuracy'])}, loss {before['loss']:.4f} on "
