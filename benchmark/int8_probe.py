@@ -1,6 +1,6 @@
 """Inference speed of one encoder architecture in four runtimes, to see what lower precision could buy.
 
-``bench`` times this project's pipeline as it is: Keras, bf16 at best. At 128 tokens, where no padding is left to
+``bench`` times this project's pipeline as ``run`` trains and scores by default: Keras, bf16 at best. At 128 tokens, where no padding is left to
 remove, that stays short of 3x the float32 tutorial (README, Speed). This probe measures, in one process and on
 the same random token ids, one classifier (the registry architecture with random weights and the shared head's
 dense logit) in:
@@ -14,8 +14,8 @@ dense logit) in:
 
 For each, it reports examples per second (median of rounds), the ratio to Keras float32, and the largest
 difference of the logits from Keras float32's. It measures speed and numerical drift only; what int8 does to a
-fine-tuned model's accuracy is measured by ``bench``'s accuracy check (``bench_accuracy``, through ``tflite_runtime.from_trained``), with real
-weights. ``run`` and ``evaluate`` do not use TFLite.
+fine-tuned model's accuracy is measured by ``bench``'s accuracy check, with real weights, through the path
+``run --inference tflite|tflite-int8`` scores the test set by (``tflite_runtime.from_trained``).
 
     python -m benchmark.int8_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
 """
@@ -34,9 +34,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from benchmark.atomic import atomic_write_text
-from benchmark.environment import cpu_threads
-from benchmark.environment import cpu_name
+from benchmark.environment import cpu_name, cpu_threads
 from benchmark.errors import UsageError
+
 
 def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -> dict[str, np.ndarray]:
     """Token ids of full-length reviews, as at 128 tokens nearly every IMDb review is."""

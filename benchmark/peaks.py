@@ -75,6 +75,8 @@ def cpu_peak_flops(bf16: bool = False, int8: bool = False) -> tuple[float, str]:
     cores = cpu_threads()
     clock, how = cpu_clock_hz()
     kind = "int8" if int8 else "bf16" if bf16 else "fp32"
-    per_cycle = {"int8": CPU_INT8_OPS_PER_CYCLE, "bf16": CPU_BF16_FLOPS_PER_CYCLE, "fp32": CPU_FP32_FLOPS_PER_CYCLE}[kind]
-    note = f"estimate: {cores} cores x {clock / 1e9:.2f} GHz ({how}) x {per_cycle} {kind} FLOPs/cycle"
+    per_cycle = {"int8": CPU_INT8_OPS_PER_CYCLE, "bf16": CPU_BF16_FLOPS_PER_CYCLE,
+                 "fp32": CPU_FP32_FLOPS_PER_CYCLE}[kind]
+    unit = "operations" if int8 else "FLOPs"
+    note = f"estimate: {cores} cores x {clock / 1e9:.2f} GHz ({how}) x {per_cycle} {kind} {unit}/cycle"
     return cores * clock * per_cycle, note

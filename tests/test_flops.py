@@ -19,3 +19,12 @@ def test_cls_only_last_layer_drops_all_but_the_key_and_value_projections_of_that
 def test_families_without_a_cls_only_rebuild_count_every_position(key):
     spec = get_spec(key)
     assert forward_flops(spec, 128, cls_only=True) == forward_flops(spec, 128)
+
+
+def test_cpu_peak_scales_with_the_operations_each_precision_does_per_cycle():
+    from benchmark.peaks import cpu_peak_flops
+
+    (fp32, fp32_note), (bf16, _), (int8, int8_note) = cpu_peak_flops(), cpu_peak_flops(bf16=True), \
+        cpu_peak_flops(int8=True)
+    assert bf16 == pytest.approx(2 * fp32) and int8 == pytest.approx(4 * fp32)
+    assert "32 fp32 FLOPs/cycle" in fp32_note and "128 int8 operations/cycle" in int8_note
