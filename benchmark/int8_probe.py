@@ -22,20 +22,15 @@ fine-tuned model's accuracy is measured by ``bench``'s accuracy check, with real
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import shlex
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from benchmark.atomic import atomic_write_text
-from benchmark.environment import cpu_name, cpu_threads
-from benchmark.errors import UsageError
+from benchmark.environment import cpu_threads
+from benchmark.probe_cli import probe_main
 
 
 def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -> dict[str, np.ndarray]:
@@ -118,32 +113,12 @@ def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.int8_probe", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="small_bert_l4_h512", metavar="KEY", help="registry key")
-    parser.add_argument("--seq-length", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=3, help="timed calls per round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output", type=Path, help="also write the table, with this command, to this Markdown file")
-    args = parser.parse_args(argv)
-    try:
-        for name in ("seq_length", "batch_size", "steps", "rounds"):
-            if getattr(args, name) <= 0:
-                raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    def measure(args) -> str:
         rows = probe(args.model, args.seq_length, args.batch_size, args.steps, args.rounds, args.seed)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    text = table(rows, args.model, args.seq_length, args.batch_size)
-    print(text)
-    if args.output:
-        command = shlex.join(["python", "-m", "benchmark.int8_probe", *(sys.argv[1:] if argv is None else argv)])
-        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        atomic_write_text(args.output, f"# Inference runtimes probe\n\nMeasured with `{command}` on CPU "
-                          f"({cpu_name()}), {cpu_threads()} threads, {when}.\n\n{text}\n")
-        print(f"wrote {args.output}")
-    return 0
+        return table(rows, args.model, args.seq_length, args.batch_size)
+
+    return probe_main("benchmark.int8_probe", "Inference runtimes probe", __doc__, measure, argv, steps=3, rounds=3,
+                      steps_help="timed calls per round")
 
 
 if __name__ == "__main__":

@@ -12,21 +12,15 @@ examples per second (median of rounds) and the ratio.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import shlex
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from benchmark.atomic import atomic_write_text
-from benchmark.environment import cpu_name, cpu_threads
-from benchmark.errors import UsageError
 from benchmark.int8_probe import keras_classifier, random_batch
+from benchmark.probe_cli import probe_main
 
 OPTIMIZERS = {"tf-models AdamW (legacy sparse Adam)": False, "this project (fused embedding update)": True}
 
@@ -73,33 +67,15 @@ def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.optimizer_probe", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="small_bert_l4_h512", metavar="KEY", help="registry key")
-    parser.add_argument("--seq-length", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
-    parser.add_argument("--steps", type=int, default=4, help="timed training steps per round")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output", type=Path, help="also write the table, with this command, to this Markdown file")
-    args = parser.parse_args(argv)
-    try:
-        for name in ("seq_length", "batch_size", "steps", "rounds"):
-            if getattr(args, name) <= 0:
-                raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    def precision(parser) -> None:
+        parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
+
+    def measure(args) -> str:
         rows = probe(args.model, args.seq_length, args.batch_size, args.precision, args.steps, args.rounds, args.seed)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    text = table(rows, args.model, args.seq_length, args.batch_size, args.precision)
-    print(text)
-    if args.output:
-        command = shlex.join(["python", "-m", "benchmark.optimizer_probe", *(sys.argv[1:] if argv is None else argv)])
-        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        atomic_write_text(args.output, f"# Optimizer probe\n\nMeasured with `{command}` on CPU ({cpu_name()}), "
-                          f"{cpu_threads()} threads, {when}.\n\n{text}\n")
-        print(f"wrote {args.output}")
-    return 0
+        return table(rows, args.model, args.seq_length, args.batch_size, args.precision)
+
+    return probe_main("benchmark.optimizer_probe", "Optimizer probe", __doc__, measure, argv, steps=4, rounds=5,
+                      steps_help="timed training steps per round", more_options=precision)
 
 
 if __name__ == "__main__":

@@ -255,6 +255,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     """
     import tensorflow as tf
     import tf_keras
+
     from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
