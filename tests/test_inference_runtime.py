@@ -69,3 +69,30 @@ def test_tflite_inference_refuses_an_encoder_that_cannot_be_rebuilt(tiny_standin
     spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
     with pytest.raises(UsageError, match="use --inference keras for this model"):
         native.build_with_fallback(spec, handle, 32, "float32", native=True)
+
+
+@pytest.mark.parametrize("family,embedding_size", [("bert", None), ("albert", 16), ("talking_heads", None),
+                                                   ("distilbert", None)])
+def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(family, embedding_size):
+    """A conversion failure would only show after a whole fine-tuning run, so every family is converted here."""
+    import numpy as np
+    import tensorflow as tf
+    import tf_keras
+
+    from benchmark.architectures import build_encoder
+    from benchmark.model import ENCODER_INPUTS
+    from benchmark.registry import CLS_ONLY_FAMILIES, get_spec
+    from benchmark.tflite_runtime import TfliteClassifier
+
+    spec = dataclasses.replace(get_spec(TINY_MODEL), family=family, num_layers=2, hidden_size=32, num_heads=2,
+                               intermediate_size=64, embedding_size=embedding_size)
+    tf_keras.utils.set_random_seed(0)
+    encoder = build_encoder(spec, 50, cls_only=family in CLS_ONLY_FAMILIES)
+    inputs = {name: tf_keras.layers.Input(shape=(None,), dtype=tf.int32, name=name) for name in ENCODER_INPUTS}
+    model = tf_keras.Model(inputs, tf_keras.layers.Dense(1)(encoder(inputs)["pooled_output"]))
+    ids = np.random.default_rng(0).integers(3, 50, (3, 16)).astype(np.int32)
+    batch = {"input_word_ids": ids, "input_mask": np.ones_like(ids), "input_type_ids": np.zeros_like(ids)}
+    expected = model(batch, training=False).numpy()
+    np.testing.assert_allclose(TfliteClassifier(model, quantize=False, threads=1)(batch), expected, atol=1e-5)
+    int8 = TfliteClassifier(model, quantize=True, threads=1)(batch)
+    assert 0 < np.max(np.abs(int8 - expected)) < 0.05
