@@ -27,8 +27,8 @@ MARKERS = "osD^v<>ph*"
 
 def run_label(run: RunResult) -> str:
     """Short legend label; stand-ins and TensorFlow Lite scoring say so."""
-    notes = (["stand-in"] if run.weights == WEIGHTS_STANDIN else []) + ([run.inference] if run.inference != "keras"
-                                                                         else [])
+    notes = [note for note, shown in (("stand-in", run.weights == WEIGHTS_STANDIN),
+                                      (run.inference, run.inference != "keras")) if shown]
     return f"{run.key} ({', '.join(notes)})" if notes else run.key
 
 

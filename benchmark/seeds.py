@@ -31,7 +31,8 @@ class SeedSummary:
 
 def repeat_group(run: RunResult) -> str:
     """Runs with the same group differ only by seed: same model, weights, settings and data sizes."""
-    settings = {"inference": "keras"} | {k: v for k, v in run.hyperparameters.items() if k not in NOT_PART_OF_A_REPEAT}
+    settings = {k: v for k, v in run.hyperparameters.items() if k not in NOT_PART_OF_A_REPEAT}
+    settings["inference"] = run.inference  # older files have no such setting: they were scored in Keras
     sizes = {k: run.data.get(k) for k in ("train_examples", "validation_examples", "test_examples")}
     return json.dumps([run.key, run.weights, settings, sizes], sort_keys=True, default=str)
 
