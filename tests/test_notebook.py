@@ -11,6 +11,22 @@ from conftest import TINY_MODEL
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "explore.ipynb"
 
 
+def _shown_text(outputs: list) -> str:
+    """The text the outputs show, as Jupyter shows it.
+
+    Stream outputs are concatenated: the kernel flushes stdout at arbitrary points (``print("a:", b)``
+    may arrive as several stream outputs), so a separator between them would split lines at random.
+    Rich outputs (a DataFrame's text/plain) stand on their own lines.
+    """
+    parts = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            parts.append(output.get("text", ""))
+        elif "text/plain" in output.get("data", {}):
+            parts.append(f"\n{output['data']['text/plain']}\n")
+    return "".join(parts)
+
+
 @pytest.mark.slow
 def test_notebook_executes_on_offline_results(tiny_export, tmp_path, monkeypatch):
     import nbformat
@@ -37,7 +53,7 @@ def test_notebook_executes_on_offline_results(tiny_export, tmp_path, monkeypatch
                    resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises on any failing cell
 
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
-    text = "\n".join(output.get("text", "") + str(output.get("data", {}).get("text/plain", "")) for output in outputs)
+    text = _shown_text(outputs)
     assert "2 run files in" in text
     assert "stand-in (random weights)" in text and TINY_MODEL in text
     old_run = f"{TINY_MODEL} [stand-in] {tiny_export.run['run_id'][-8:]}"
