@@ -3,7 +3,8 @@
 ``hub.KerasLayer`` runs a SavedModel whose dtypes were fixed at export, so it ignores Keras mixed
 precision (tensorflow/hub#466, #790). Rebuilding the same architecture as Keras layers and copying the
 SavedModel's variables into them, matched by name and checked by shape, lets mixed precision and XLA apply.
-It also lets the last layer compute the ``[CLS]`` position alone, the only one the classifier head reads.
+It also lets the last layer compute the ``[CLS]`` position alone, the only one the classifier head reads,
+and its dropout draw its masks from fewer random bits (:mod:`benchmark.dropout`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Iterator
 import tensorflow as tf
 import tf_keras
 
+from benchmark.dropout import use_bit_dropout
 from benchmark.errors import UsageError
 from benchmark.model import DEFAULT_DROPOUT, ENCODER_INPUTS, build_classifier, classifier_head, load_handle
 from benchmark.registry import EncoderSpec
@@ -81,6 +83,7 @@ def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: 
                   for name in ENCODER_INPUTS}
         encoder(inputs)  # creates the weights
         restore_variables(encoder, saved)
+        use_bit_dropout(encoder)  # the same Bernoulli masks from half the random bits (benchmark/dropout.py)
         logits = classifier_head(encoder(inputs)["pooled_output"], dropout)
         return tf_keras.Model(inputs, logits, name="classifier")
 
