@@ -12,22 +12,49 @@ examples per second (median of rounds) and the ratio.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import time
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from benchmark.int8_probe import keras_classifier, random_batch
 from benchmark.probe_cli import probe_main
 
-OPTIMIZERS = {"tf-models AdamW (legacy sparse Adam)": False, "this project (fused embedding update)": True}
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """How one probed model trains: which embedding update, and how its dropout draws masks."""
+
+    fused_sparse: bool
+    dropout: str = "keras"  # "keras" (tf_keras.layers.Dropout), "bits" (benchmark.dropout.BitDropout), or "off"
+
+
+OPTIMIZERS = {"tf-models AdamW (legacy sparse Adam)": Variant(fused_sparse=False),
+              "this project (fused embedding update)": Variant(fused_sparse=True)}
+
+
+def apply_dropout(model, dropout: str) -> None:
+    """``model``'s Dropout layers as ``dropout`` says: left as Keras's, turned into BitDropout, or rate 0."""
+    import tf_keras
+
+    from benchmark.dropout import use_bit_dropout
+
+    if dropout == "bits":
+        use_bit_dropout(model)
+    elif dropout == "off":
+        for layer in model.submodules:
+            if isinstance(layer, tf_keras.layers.Dropout):
+                layer.rate = 0.0
+    elif dropout != "keras":
+        raise ValueError(f"unknown dropout variant {dropout!r}")
 
 
 def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int, rounds: int,
-          seed: int) -> list[dict[str, object]]:
-    """A row per optimizer: name, training examples per second (median and rounds), ratio to tf-models'."""
+          seed: int, variants: Mapping[str, Variant] = OPTIMIZERS) -> list[dict[str, object]]:
+    """A row per variant: name, training examples per second (median and rounds), ratio to the first variant."""
     import tf_keras
 
     from benchmark.bench_keras import compile_classifier
@@ -38,30 +65,33 @@ def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int
     batch = random_batch(batch_size, seq_length, vocab, seed)
     labels = np.random.default_rng(seed).integers(0, 2, (batch_size, 1)).astype(np.float32)
     models = {}
-    for name, fused in OPTIMIZERS.items():
+    for name, variant in variants.items():
         tf_keras.utils.set_random_seed(seed)
         model = keras_classifier(spec, vocab, batch_size, seq_length, precision, spec.family in CLS_ONLY_FAMILIES)
-        models[name] = compile_classifier(model, spec.learning_rate, 100_000, fused_sparse=fused)
+        apply_dropout(model, variant.dropout)
+        models[name] = compile_classifier(model, spec.learning_rate, 100_000, fused_sparse=variant.fused_sparse)
         models[name].train_on_batch(batch, labels)  # traces and warms up
     rates: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(rounds):
-        for name, model in models.items():  # interleaved: both see the same state of the machine
+        for name, model in models.items():  # interleaved: all see the same state of the machine
             start = time.perf_counter()
             for _ in range(steps):
                 model.train_on_batch(batch, labels)
             rates[name].append(steps * batch_size / (time.perf_counter() - start))
-    rows = [{"optimizer": name, "examples_per_second": statistics.median(r), "rounds": r} for name, r in rates.items()]
+    rows = [{"variant": name, "examples_per_second": statistics.median(r), "rounds": r} for name, r in rates.items()]
     for row in rows:
-        row["vs_tf_models"] = row["examples_per_second"] / rows[0]["examples_per_second"]
+        row["vs_first"] = row["examples_per_second"] / rows[0]["examples_per_second"]
     return rows
 
 
-def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: int, precision: str) -> str:
-    """The rows as a Markdown table under a line saying what was measured."""
+def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: int, precision: str,
+          column: str = "optimizer", versus: str = "vs tf-models") -> str:
+    """The rows as a Markdown table under a line saying what was measured; ``column`` names the variants,
+    ``versus`` the ratio to the first."""
     lines = [f"{key} (random weights), {seq_length} tokens, batch {batch_size}, {precision}: training steps, "
              "one process, interleaved rounds", "",
-             "| optimizer | train ex/s | vs tf-models | rounds |", "|---|---:|---:|---|"]
-    lines += [f"| {r['optimizer']} | {r['examples_per_second']:.2f} | {r['vs_tf_models']:.3f}x | "
+             f"| {column} | train ex/s | {versus} | rounds |", "|---|---:|---:|---|"]
+    lines += [f"| {r['variant']} | {r['examples_per_second']:.2f} | {r['vs_first']:.3f}x | "
               f"{', '.join(f'{x:.2f}' for x in r['rounds'])} |" for r in rows]
     return "\n".join(lines)
 

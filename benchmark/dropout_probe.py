@@ -1,0 +1,39 @@
+"""Training speed with Keras's dropout and with this project's 16-bit dropout masks, side by side.
+
+``benchmark/dropout.py`` draws each dropout mask from 16 random bits per element instead of a random float in
+the input's dtype. This probe measures what that buys in a whole training step, the way
+``benchmark.optimizer_probe`` measures the fused embedding update (same model, batches and interleaved rounds;
+both with the fused update), and adds the same model with every dropout rate set to 0: what dropout costs at all.
+
+    python -m benchmark.dropout_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from benchmark.optimizer_probe import Variant, probe, table
+from benchmark.probe_cli import probe_main
+
+DROPOUTS = {"Keras dropout (a random float per element)": Variant(fused_sparse=True, dropout="keras"),
+            "this project (16 random bits per element)": Variant(fused_sparse=True, dropout="bits"),
+            "no dropout (rate 0; for reference only)": Variant(fused_sparse=True, dropout="off")}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    def precision(parser) -> None:
+        parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
+
+    def measure(args) -> str:
+        rows = probe(args.model, args.seq_length, args.batch_size, args.precision, args.steps, args.rounds, args.seed,
+                     DROPOUTS)
+        return table(rows, args.model, args.seq_length, args.batch_size, args.precision,
+                     column="dropout", versus="vs Keras dropout")
+
+    return probe_main("benchmark.dropout_probe", "Dropout probe", __doc__, measure, argv, steps=4, rounds=5,
+                      steps_help="timed training steps per round", more_options=precision)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
