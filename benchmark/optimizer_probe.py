@@ -4,8 +4,10 @@
 instead of Keras's legacy sparse Adam (a dozen whole-table passes). This probe measures what that buys in a whole
 training step: one classifier architecture (registry shape, random weights, ``[CLS]``-only last layer, the shared
 dense logit) built twice from the same seed, compiled with each optimizer, trained on the same random full-length
-batches (at 128 tokens nearly every IMDb review is full length) in interleaved rounds; it reports each one's
-examples per second (median of rounds) and the ratio.
+batch (at 128 tokens nearly every IMDb review is full length) by Keras's own train function on an endless dataset,
+as ``fit`` and ``bench`` run it, in interleaved rounds; it reports each one's examples per second (median of rounds)
+and the ratio. (Until the dropout probe was added it timed ``train_on_batch``, whose per-call overhead made the
+rounds spread more.)
 
     python -m benchmark.optimizer_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
 """
@@ -55,28 +57,30 @@ def apply_dropout(model, dropout: str) -> None:
 def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int, rounds: int,
           seed: int, variants: Mapping[str, Variant] = OPTIMIZERS) -> list[dict[str, object]]:
     """A row per variant: name, training examples per second (median and rounds), ratio to the first variant."""
+    import tensorflow as tf
     import tf_keras
 
-    from benchmark.bench_keras import compile_classifier
+    from benchmark.bench_keras import KerasRunner, compile_classifier
     from benchmark.registry import CLS_ONLY_FAMILIES, get_spec
 
     spec = get_spec(key)
     vocab = spec.vocab_size  # the published checkpoint's: the embedding table whose update is measured
     batch = random_batch(batch_size, seq_length, vocab, seed)
     labels = np.random.default_rng(seed).integers(0, 2, (batch_size, 1)).astype(np.float32)
-    models = {}
+    data = tf.data.Dataset.from_tensors((batch, labels))
+    runners = {}
     for name, variant in variants.items():
         tf_keras.utils.set_random_seed(seed)
         model = keras_classifier(spec, vocab, batch_size, seq_length, precision, spec.family in CLS_ONLY_FAMILIES)
         apply_dropout(model, variant.dropout)
-        models[name] = compile_classifier(model, spec.learning_rate, 100_000, fused_sparse=variant.fused_sparse)
-        models[name].train_on_batch(batch, labels)  # traces and warms up
-    rates: dict[str, list[float]] = {name: [] for name in models}
+        compile_classifier(model, spec.learning_rate, 100_000, fused_sparse=variant.fused_sparse)
+        runners[name] = KerasRunner(model, data, data)  # Keras's own train function, as fit and bench run it
+        runners[name].train(2)  # traces and warms up
+    rates: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(rounds):
-        for name, model in models.items():  # interleaved: all see the same state of the machine
+        for name, runner in runners.items():  # interleaved: all see the same state of the machine
             start = time.perf_counter()
-            for _ in range(steps):
-                model.train_on_batch(batch, labels)
+            runner.train(steps)  # returns the last loss: the steps have finished
             rates[name].append(steps * batch_size / (time.perf_counter() - start))
     rows = [{"variant": name, "examples_per_second": statistics.median(r), "rounds": r} for name, r in rates.items()]
     for row in rows:
