@@ -86,7 +86,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     native = "hub" if config.precision == "float32" and not config.jit_compile else "native"
     cls_only = native == "native" and spec.family in CLS_ONLY_FAMILIES  # as build_native_classifier builds it
     encoder_kind = ("hub.KerasLayer" if native == "hub"
-                    else "natively rebuilt encoder" + (", last layer for [CLS] only" if cls_only else ""))
+                    else "natively rebuilt encoder" + (", last layer for [CLS] only" if cls_only else "")
+                    + ", dropout masks from 16 random bits")
 
     runners: dict[str, Any] = {}
     described: dict[str, dict[str, Any]] = {}
