@@ -91,6 +91,13 @@ def test_mirrored_and_multiworker_agree_with_one_device(tmp_path, aclimdb, tiny_
             strategy, 2, workers_count)
         assert run["hyperparameters"]["global_batch_size"] == 8 == reference["hyperparameters"]["global_batch_size"]
         assert run["hyperparameters"]["steps_per_epoch"] == reference["hyperparameters"]["steps_per_epoch"]
-        # Same data, seed and global batch; only dropout masks and reduction order differ between replicas.
+        # Before training the weights are the same: evaluation across replicas (sharding, summing) must score the
+        # test set exactly as one device does.
+        before, reference_before = run["before_fine_tuning"], reference["before_fine_tuning"]
+        assert before["loss"] == pytest.approx(reference_before["loss"], abs=1e-4)
+        assert before["confusion_matrix"] == reference_before["confusion_matrix"]
+        # Same data, seed and global batch; only dropout masks and reduction order differ between replicas. The
+        # tiny random-weight stand-in stays near chance (loss about 0.693), where predictions sit at logit 0 and
+        # accuracy flips with any dropout mask (seen: all positive on one device, all negative mirrored, both
+        # 50%), so the trained models are compared by their loss.
         assert abs(run["test"]["loss"] - reference["test"]["loss"]) < 0.05
-        assert abs(run["test"]["accuracy"] - reference["test"]["accuracy"]) <= 0.125
