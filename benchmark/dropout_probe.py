@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-from benchmark.optimizer_probe import Variant, probe, table
+from benchmark.optimizer_probe import Variant, precision_option, probe, table
 from benchmark.probe_cli import probe_main
 
 DROPOUTS = {"Keras dropout (a random float per element)": Variant(fused_sparse=True, dropout="keras"),
@@ -22,9 +22,6 @@ DROPOUTS = {"Keras dropout (a random float per element)": Variant(fused_sparse=T
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    def precision(parser) -> None:
-        parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
-
     def measure(args) -> str:
         rows = probe(args.model, args.seq_length, args.batch_size, args.precision, args.steps, args.rounds, args.seed,
                      DROPOUTS)
@@ -32,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      column="dropout", versus="vs Keras dropout")
 
     return probe_main("benchmark.dropout_probe", "Dropout probe", __doc__, measure, argv, steps=4, rounds=5,
-                      steps_help="timed training steps per round", more_options=precision)
+                      steps_help="timed training steps per round", more_options=precision_option)
 
 
 if __name__ == "__main__":

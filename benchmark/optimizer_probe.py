@@ -100,16 +100,18 @@ def table(rows: list[dict[str, object]], key: str, seq_length: int, batch_size: 
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    def precision(parser) -> None:
-        parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
+def precision_option(parser) -> None:
+    """The ``--precision`` option of the training probes."""
+    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     def measure(args) -> str:
         rows = probe(args.model, args.seq_length, args.batch_size, args.precision, args.steps, args.rounds, args.seed)
         return table(rows, args.model, args.seq_length, args.batch_size, args.precision)
 
     return probe_main("benchmark.optimizer_probe", "Optimizer probe", __doc__, measure, argv, steps=4, rounds=5,
-                      steps_help="timed training steps per round", more_options=precision)
+                      steps_help="timed training steps per round", more_options=precision_option)
 
 
 if __name__ == "__main__":

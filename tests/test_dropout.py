@@ -102,12 +102,8 @@ def test_dropout_probe_times_every_dropout_and_writes_its_command(tmp_path):
 
 
 def test_probe_variants_set_the_dropout_they_name():
-    import tf_keras
-
-    from benchmark.dropout import BitDropout
     from benchmark.int8_probe import keras_classifier
     from benchmark.optimizer_probe import apply_dropout
-    from benchmark.registry import get_spec
 
     def dropouts(variant):
         model = keras_classifier(get_spec("small_bert_l2_h128"), 100, 2, 16, "float32", cls_only=True)
