@@ -86,8 +86,13 @@ class Timing:
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``bench`` subcommand's options (the CLI module adds the subcommand itself)."""
     defaults = BenchConfig()
-    parser.add_argument("--model", required=True, metavar="KEY", help="encoder key (stand-in with --offline)")
-    parser.add_argument("--offline", action="store_true", help="a local stand-in (real architecture, random weights)")
+    parser.add_argument("--model", required=True, metavar="KEY", help="encoder key (stand-in with --standins)")
+    parser.add_argument("--standins", action="store_true",
+                        help="a stand-in built here (real architecture, random weights)")
+    parser.add_argument("--offline", action="store_true",
+                        help="download nothing: the encoder from the TF-Hub cache, IMDb from TensorFlow Datasets' "
+                             "folder")
+    parser.add_argument("--hub-mirror", metavar="URL", help="download tfhub.dev handles from this mirror instead")
     parser.add_argument("--data-dir", type=str, help="aclImdb folder or archive (default: TensorFlow Datasets)")
     parser.add_argument("--seq-length", type=int, nargs="+", default=[defaults.seq_length],
                         help="one or more lengths, each measured in turn in this run")

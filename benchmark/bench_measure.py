@@ -23,7 +23,7 @@ LARGE_STEP_COUNT = 100_000  # the learning-rate schedule's length while timing: 
 def _source(spec: EncoderSpec, args: argparse.Namespace, texts):
     from benchmark.runner import pretrained_source, standin_source
 
-    if not args.offline:
+    if not args.standins:
         return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
     from benchmark.suite import vocab_for
 
@@ -63,7 +63,7 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     from benchmark.pipeline import EncodedSplit, evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
     from benchmark.truncation import pack, special_ids
 
-    imdb = load_imdb(args.data_dir)
+    imdb = load_imdb(args.data_dir, args.offline)
     train = balanced_subset(imdb.train, config.samples, config.seed, "train")
     test = balanced_subset(imdb.test, config.samples, config.seed, "test")
     source = _source(spec, args, train.texts)

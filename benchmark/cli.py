@@ -20,6 +20,9 @@ from benchmark.cli_use import COMMANDS as USE_COMMANDS
 from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
 from benchmark.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
+from benchmark.fetch import DATASETS
+from benchmark.hub_cache import MIRROR_ENV
+from benchmark.hub_cache import configure as configure_network
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
 from benchmark.tflite_runtime import INFERENCES
 
@@ -40,6 +43,14 @@ def _add_standin_options(parser: argparse.ArgumentParser) -> None:
                         help="WordPiece vocab.txt for stand-ins (default: learn one from the training reviews)")
     parser.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
                         help="stand-in cache and imported encoders (default: models/)")
+
+
+def _add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="download nothing: encoders from the TF-Hub cache and IMDb from the TensorFlow Datasets "
+                             "folder, as `fetch` (or an earlier run) stored them")
+    parser.add_argument("--hub-mirror", metavar="URL",
+                        help=f"download tfhub.dev handles from this mirror instead (also ${MIRROR_ENV})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,8 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "faster on CPUs, and labelled as such, since it scores a quantized model)")
     run.add_argument("--data-dir", type=Path,
                      help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")
-    run.add_argument("--offline", action="store_true",
-                     help="use local stand-in encoders (real architecture, random weights) instead of TF-Hub")
+    _add_network_options(run)
+    run.add_argument("--standins", action="store_true",
+                     help="stand-in encoders built here (the registry architecture with random weights) instead of "
+                          "the published weights; labelled as such everywhere")
     run.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]), help="results folder (default: results/)")
     run.add_argument("--force", action="store_true",
                      help="rerun models whose run file for the same configuration already exists")
@@ -104,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="rebuild the leaderboard from the run files")
     report.add_argument("--output", type=Path, default=Path(DEFAULTS["output"]))
+
+    fetch = commands.add_parser("fetch", help="download encoders, preprocessors and IMDb for offline runs")
+    what = fetch.add_argument_group("what to fetch (at least one)")
+    what.add_argument("--all", action="store_true", help="every registered encoder and IMDb")
+    what.add_argument("--model", action="append", metavar="KEY", help="an encoder and its preprocessor (repeat)")
+    what.add_argument("--dataset", choices=DATASETS, help="the dataset (TensorFlow Datasets' imdb_reviews)")
+    fetch.add_argument("--hub-mirror", metavar="URL",
+                       help=f"download tfhub.dev handles from this mirror instead (also ${MIRROR_ENV})")
+    fetch.add_argument("--models-dir", type=Path, default=Path(DEFAULTS["models_dir"]),
+                       help="imported encoders (already local; listed for completeness)")
 
     standin = commands.add_parser("build-standin", help="build stand-in encoders without training")
     standin.add_argument("--model", action="append", metavar="KEY", required=True)
@@ -156,6 +179,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.suite import COMMAND_ENV, resolve_keys
 
     keys = resolve_keys(args.all, args.model, args.models_dir)
+    configure_network(args.offline, args.hub_mirror)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                        learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                        test_samples=args.test_samples, validation_fraction=args.validation_fraction,
@@ -173,7 +197,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.runner import prepare_data
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
-    imdb = load_imdb(args.data_dir)
+    imdb = load_imdb(args.data_dir, args.offline)
     jobs = [(key, seed) for key in keys for seed in seeds]
     if len(jobs) > 1 and not args.suite_child:
         from benchmark.saving import save_policy
@@ -207,7 +231,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     chief = distribution is None or distribution.is_chief
     on_trained = save_hook(policy) if policy and chief and key not in BASELINES else None
     log.info("%s, seed %d%s", model_name(key, args.models_dir), seed,
-             " - stand-in, random weights" if args.offline and key not in BASELINES else "")
+             " - stand-in, random weights" if args.standins and key not in BASELINES else "")
     try:
         result, path, skipped = run_here(key, args, config, data, command, distribution, on_trained)
     except UsageError:
@@ -220,7 +244,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         print(f"error: {key} failed: {message}", file=sys.stderr)
         return 1
     label = (" [classical baseline]" if key in BASELINES
-             else " [stand-in: random weights]" if args.offline else "")
+             else " [stand-in: random weights]" if args.standins else "")
     if key not in BASELINES and config.inference != "keras":
         label += f" [test scored by {INFERENCES[config.inference]}]"
     summary = (f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
@@ -262,10 +286,25 @@ def cmd_build_standin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from benchmark.fetch import fetch, plan, progress_to_terminal, summary
+
+    if not (args.all or args.model or args.dataset):
+        raise UsageError("say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb")
+    specs = list(all_specs(args.models_dir).values()) if args.all else _selected_specs(args) if args.model else []
+    configure_network(False, args.hub_mirror)
+    progress_to_terminal()
+    _quiet_tensorflow()
+    results = fetch(plan(specs, "imdb" if args.all else args.dataset), say=lambda line: print(line, flush=True))
+    print(summary(results))
+    return 1 if any(result.status == "failed" for result in results) else 0
+
+
 def cmd_bench(args: argparse.Namespace, command: str) -> int:
     from benchmark.bench import run_bench
     from benchmark.bench_report import estimate_line
 
+    configure_network(args.offline, args.hub_mirror)
     _quiet_tensorflow()
     page, data = run_bench(args, command)
     print(page.read_text(), end="")
@@ -317,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import_hf(args)
         if args.command == "bench":
             return cmd_bench(args, command)
+        if args.command == "fetch":
+            return cmd_fetch(args)
         return cmd_build_standin(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import os
 import re
+import sys
 import tarfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -89,10 +92,11 @@ def existing_data_dir(data_dir: str | Path) -> Path:
     return path
 
 
-def load_imdb(data_dir: str | Path | None = None) -> Imdb:
-    """IMDb from ``data_dir`` (folder or archive) or, when it is None, from TensorFlow Datasets."""
+def load_imdb(data_dir: str | Path | None = None, offline: bool = False) -> Imdb:
+    """IMDb from ``data_dir`` (folder or archive) or, when it is None, from TensorFlow Datasets (its prepared copy
+    only, when ``offline``)."""
     if data_dir is None:
-        return _load_from_tfds()
+        return _load_from_tfds(offline)
     path = existing_data_dir(data_dir)
     if path.is_dir():
         return _load_from_folder(path)
@@ -196,19 +200,108 @@ def _load_from_archive(path: Path) -> Imdb:
         raise UsageError(f"cannot read archive {path}: {error}; give aclImdb_v1.tar.gz or an unpacked folder") from None
 
 
-def _load_from_tfds() -> Imdb:
-    try:
-        import tensorflow_datasets as tfds
+TFDS_NAME = "imdb_reviews"
+FETCH_DATASET = "python -m benchmark fetch --dataset imdb"
 
-        train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True)
-        entries = [(split, "pos" if label else "neg", text) for split, ds in zip(SPLITS, (train, test))
-                   for text, label in tfds.as_numpy(ds)]
-    except Exception as error:  # noqa: BLE001 - any download/prepare failure means the same to the user
-        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+
+def tfds_data_dir() -> Path:
+    """TensorFlow Datasets' data folder: ``TFDS_DATA_DIR``, else its default, read now (TFDS reads it at import)."""
+    return Path(os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets").expanduser()
+
+
+@contextlib.contextmanager
+def _tfds_warnings_off() -> Iterator[None]:
+    """Silence TensorFlow Datasets' warnings about an unprepared dataset (we say what to do about it ourselves)."""
+    import absl.logging
+
+    level = absl.logging.get_verbosity()
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    try:
+        yield
+    finally:
+        absl.logging.set_verbosity(level)
+
+
+def tfds_builder():
+    """TensorFlow Datasets' own ``imdb_reviews`` builder, in its data folder."""
+    import tensorflow_datasets as tfds
+
+    with _tfds_warnings_off():
+        return tfds.builder(TFDS_NAME, data_dir=str(tfds_data_dir()))
+
+
+def tfds_prepared(builder) -> bool:
+    with _tfds_warnings_off():
+        return builder.is_prepared()
+
+
+def prepare_tfds(builder, offline: bool = False) -> None:
+    """Download and prepare ``builder``'s dataset unless it is prepared; every failure is one UsageError line."""
+    if tfds_prepared(builder):
+        return
+    where = builder.data_dir_root
+    if offline:
         raise UsageError(
-            f"could not load imdb_reviews from TensorFlow Datasets ({reason}); without internet, "
-            "pass --data-dir with an aclImdb folder or aclImdb_v1.tar.gz") from None
-    return _assemble(entries, Path("tfds:imdb_reviews"), "tfds:imdb_reviews")
+            f"IMDb ({TFDS_NAME}) is not in the TensorFlow Datasets folder {where} and --offline downloads nothing: "
+            f"run `{FETCH_DATASET}` where there is internet (with the same TFDS_DATA_DIR), or pass --data-dir with "
+            "an aclImdb folder or aclImdb_v1.tar.gz")
+    import tensorflow_datasets as tfds
+
+    if not sys.stderr.isatty():
+        tfds.disable_progress_bar()  # progress bars are for terminals; in logs they are thousands of lines
+    unreachable = _unreachable(list(type(builder).url_infos or ()))
+    if unreachable:
+        raise UsageError(
+            f"could not download {builder.name} with TensorFlow Datasets ({unreachable}): run `{FETCH_DATASET}` "
+            "where there is internet and then `run --offline`, or pass --data-dir with an aclImdb folder or "
+            "aclImdb_v1.tar.gz")
+    try:
+        builder.download_and_prepare()
+    except ModuleNotFoundError as error:
+        raise UsageError(
+            f"tensorflow-datasets cannot build {TFDS_NAME}: {error} (a package it needs is not installed); "
+            "reinstall this project (pip install -e .), which declares it") from None
+    except Exception as error:  # noqa: BLE001 - download, checksum and preparation failures mean the same here
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        if "checksum" in type(error).__name__.lower() or "wrong checksum" in str(error):
+            raise UsageError(
+                f"the downloaded IMDb archive does not match the checksum TensorFlow Datasets has registered for it "
+                f"({reason}); delete {where}/downloads and run `{FETCH_DATASET}` again, or pass --data-dir") from None
+        raise UsageError(
+            f"could not download {TFDS_NAME} with TensorFlow Datasets ({reason}): run `{FETCH_DATASET}` where "
+            "there is internet and then `run --offline`, or pass --data-dir with an aclImdb folder or "
+            "aclImdb_v1.tar.gz") from None
+
+
+REACHABLE_TIMEOUT_SECONDS = 15
+
+
+def _unreachable(urls: list[str]) -> str | None:
+    """Why the first of ``urls`` cannot be reached (proxy settings honoured), or None when it answers at all.
+
+    TensorFlow Datasets retries a refused connection ten times with growing pauses, over three minutes, before it
+    gives up; one quick request first turns "no network" into an answer in seconds.
+    """
+    if not urls:
+        return None
+    import requests
+
+    try:
+        requests.head(urls[0], timeout=REACHABLE_TIMEOUT_SECONDS, allow_redirects=True)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        return f"cannot reach {urls[0]}: {type(error).__name__}"
+    return None
+
+
+def _load_from_tfds(offline: bool = False) -> Imdb:
+    import tensorflow_datasets as tfds
+
+    builder = tfds_builder()
+    prepare_tfds(builder, offline)
+    train, test = builder.as_dataset(split=["train", "test"], as_supervised=True)
+    entries = [(split, "pos" if label else "neg", text) for split, ds in zip(SPLITS, (train, test))
+               for text, label in tfds.as_numpy(ds)]
+    return _assemble(entries, Path(f"tfds:{TFDS_NAME}"), f"tfds:{TFDS_NAME}")
 
 
 def balanced_subset(split: Split, size: int | None, seed: int, name: str) -> Split:

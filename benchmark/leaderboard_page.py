@@ -145,6 +145,14 @@ def _resumed(run: RunResult) -> str:
     return f", resumed after epoch {run.resumed_from_epoch}" if run.resumed_from_epoch else ""
 
 
+def _weights_source(run: RunResult) -> list[str]:
+    """The exact weights measured: the folder each part was loaded from and its SavedModel fingerprint."""
+    if not run.weights_source:
+        return []
+    return [f"- {what} loaded from `{part['folder']}` ({part['origin']}), fingerprint `{part['fingerprint']}`"
+            for what, part in run.weights_source.items()]
+
+
 def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
     env, hp, test = run.environment, run.hyperparameters, run.test
     packages = env.get("packages", {})
@@ -154,6 +162,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
              f"- run `{run.run_id}`, configuration hash `{run.config_hash}`, {run.created}"
              + _resumed(run),
              f"- encoder `{run.encoder_handle}`, preprocessor `{run.preprocessor_handle}`",
+             *_weights_source(run),
              f"- data {Path(run.data['source']).name}: {run.data['train_examples']:,} train / "
              f"{run.data['validation_examples']:,} validation / {run.data['test_examples']:,} test reviews",
              f"- hyperparameters: {settings}",
@@ -191,7 +200,8 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
              "published figures and failed runs follow.", ""]
     if any(run.weights == WEIGHTS_STANDIN for run in rows):
         lines += ["> **Stand-in rows** use local encoders with the published architecture and **random "
-                  "weights** (built offline), and their parameter counts follow the stand-in's vocabulary. "
+                  "weights** (built locally, `--standins`), and their parameter counts follow the stand-in's "
+                  "vocabulary. "
                   "Their accuracy says nothing about the real model; their speed does.", ""]
     if not rows:
         lines += ["No runs yet: `python -m benchmark run --model small_bert_l4_h512` adds one.", ""]

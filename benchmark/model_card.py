@@ -15,7 +15,7 @@ EXPORT_FORMAT_VERSION = 1
 SIGNATURE = "serving_default"
 SIGNATURE_INPUT = "text"
 LABELS = ("negative", "positive")
-STANDIN_WARNING = ("STAND-IN: this model's encoder started from RANDOM weights (built offline with the published "
+STANDIN_WARNING = ("STAND-IN: this model's encoder started from RANDOM weights (built locally with the published "
                    "architecture), not pretrained ones. Its predictions and accuracy say nothing about the real model.")
 
 

@@ -248,3 +248,8 @@ def get_spec(key: str, models_dir: Path | None = None) -> EncoderSpec:
         close = difflib.get_close_matches(key, list(specs), n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "see `python -m benchmark list`."
         raise UsageError(f"unknown model '{key}': {hint}") from None
+
+
+def keys_using(handle: str) -> list[str]:
+    """The registry keys whose encoder or preprocessor is ``handle``, in registry order."""
+    return [key for key, spec in REGISTRY.items() if handle in (spec.encoder_handle, spec.preprocessor_handle)]

@@ -21,6 +21,11 @@ Schema (version 3), one object per file under ``<output>/runs/``:
 - ``resumed_from_epoch`` (v2): whole epochs restored from a checkpoint of an interrupted run (0 when none)
 - ``resumed_from_step`` (v3): the training step it resumed after, counted across epochs (0 when none; not a
   multiple of the steps per epoch when it resumed mid-epoch)
+- ``weights_source`` (v4): where the encoder and the preprocessor were loaded from, each as ``handle``,
+  ``folder`` (the SavedModel folder loaded: the TF-Hub cache entry, the stand-in or the import), ``origin``
+  (``local folder``, ``TF-Hub cache``, or ``downloaded from <address>``, a mirror's where one was set) and
+  ``fingerprint`` (TensorFlow's SavedModel fingerprint), so a row names the exact weights it measured; ``null``
+  for the classical baseline
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
@@ -38,10 +43,11 @@ from benchmark.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 # Fields a file of an older version may lack (they take their defaults).
-ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"}}
+ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
+            4: {"weights_source"}}
 RUNS_FOLDER = "runs"
 WEIGHTS_PRETRAINED = "pretrained"
 WEIGHTS_STANDIN = "stand-in"
@@ -71,6 +77,7 @@ class RunResult:
     step_history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     resumed_from_epoch: int = 0
     resumed_from_step: int = 0
+    weights_source: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -239,6 +239,15 @@ def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucket
     return sigmoid(predict_logits(model, encoded, batch_size, bucketing, verbose))
 
 
+def locate_weights(source: EncoderSource) -> dict[str, Any]:
+    """The encoder's and preprocessor's folders on this machine, downloaded first where needed (once, before any
+    work, so that a missing or unreachable model stops the run at once with the ``fetch`` command for its key)."""
+    from benchmark.hub_cache import locate
+
+    return {what: locate(handle, what, source.spec.key) for what, handle in
+            (("encoder", source.encoder_handle), ("preprocessor", source.preprocessor_handle))}
+
+
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
               distribution: "Distribution | None" = None,
               on_trained: Callable[[Any, RunResult], None] | None = None,
@@ -259,6 +268,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.distribute import choose_strategy
     from benchmark.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
+    from benchmark.hub_cache import provenance
     from benchmark.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, build_with_fallback, resolve_precision
@@ -274,6 +284,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     created = dt.datetime.now(dt.timezone.utc)
     tf_keras.utils.set_random_seed(config.seed)
 
+    located = locate_weights(source)
     preprocessor = load_handle(source.preprocessor_handle, "preprocessor")
     tokenize_start = time.perf_counter()
     train = tokenize_split(data.train, preprocessor, config.seq_length, config.truncation)
@@ -397,6 +408,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         step_history=recorder.step_history,
         resumed_from_epoch=resumed_epochs,
         resumed_from_step=resumed_step,
+        weights_source={what: provenance(where) for what, where in located.items()},
     )
     if on_trained is not None:
         on_trained(model, result)

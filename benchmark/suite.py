@@ -88,7 +88,7 @@ def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: Pr
     if replicas is None:
         return None
     spec = get_spec(key, args.models_dir)
-    if not args.offline:
+    if not args.standins:
         return config_hash(pretrained_source(spec), config, data, replicas)
     from benchmark.standins import standin_dir
     from benchmark.vocab import file_sha256
@@ -130,7 +130,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
         checkpoints = None
     else:
         spec = get_spec(key, args.models_dir)
-        if args.offline:
+        if args.standins:
             source = standin_source(spec, vocab_for(spec, args.vocab, args.models_dir, data.train.texts, True),
                                     args.models_dir)
         else:

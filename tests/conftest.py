@@ -28,8 +28,9 @@ def review(rng: random.Random, label: int, words: int = 20) -> str:
     return " ".join(tokens) + "."
 
 
-def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0) -> Path:
-    """Write an ``aclImdb`` folder with ``per_class`` reviews in each of train/test x pos/neg."""
+def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0, unlabelled: int = 0) -> Path:
+    """Write an ``aclImdb`` folder with ``per_class`` reviews in each of train/test x pos/neg (and ``unlabelled``
+    ones in train/unsup, as the original archive has)."""
     rng = random.Random(seed)
     for split in ("train", "test"):
         for folder, label in (("neg", 0), ("pos", 1)):
@@ -38,6 +39,10 @@ def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0) -> Path:
             for i in range(per_class):
                 rating = rng.randint(7, 10) if label else rng.randint(1, 4)
                 (target / f"{i}_{rating}.txt").write_text(review(rng, label), encoding="utf-8")
+    if unlabelled:
+        (root / "aclImdb" / "train" / "unsup").mkdir()
+        for i in range(unlabelled):
+            (root / "aclImdb" / "train" / "unsup" / f"{i}_0.txt").write_text(review(rng, i % 2), encoding="utf-8")
     return root / "aclImdb"
 
 
@@ -91,7 +96,7 @@ def tiny_export(aclimdb, tiny_vocab, tmp_path_factory):
     import types
 
     root = tmp_path_factory.mktemp("tiny_export")
-    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+    result = run_cli("run", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
                      *TINY_EXPORT_RUN, "--output", "results", "--models-dir", "models", "--save-model", cwd=root)
     assert result.returncode == 0, result.stderr[-3000:]
     exports = [path for path in (root / "models").iterdir() if (path / "model_card.json").is_file()]

@@ -1,5 +1,6 @@
 """``bench`` end to end on a tiny stand-in, FLOP counts, and the suite estimate (no timing assertions)."""
 
+import argparse
 import json
 
 import numpy as np
@@ -115,7 +116,7 @@ def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys
     result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))])
     monkeypatch.setattr(benchmark.bench, "run_bench", lambda args, command: write_bench(result, tmp_path))
     monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
-    assert benchmark.cli.cmd_bench(None, "bench") == 0
+    assert benchmark.cli.cmd_bench(argparse.Namespace(offline=False, hub_mirror=None), "bench") == 0
     out = capsys.readouterr().out
     assert out.startswith((tmp_path / "bench.md").read_text())
     tail = out.splitlines()[-3:]
@@ -161,7 +162,7 @@ def test_bad_bench_options_are_one_line_errors(tmp_path):
 def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, aclimdb, tmp_path):
     models_dir = tiny_standin.encoder_path.parent.parent.parent  # the fixture's stand-in cache
     out = tmp_path / "out"
-    result = run_cli("bench", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb),
+    result = run_cli("bench", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb),
                      "--vocab", str(tiny_vocab), "--models-dir", str(models_dir), "--seq-length", "32",
                      "--batch-size", "4", "--samples", "8", "--steps", "2", "--rounds", "2", "--warmup-steps", "1",
                      "--steps-per-execution", "2", "--truncation", "head_tail", "--accuracy-samples", "16",

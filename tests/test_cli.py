@@ -9,7 +9,7 @@ from conftest import TINY_MODEL, run_cli
 
 @pytest.mark.slow
 def test_tiny_offline_run_writes_run_file_and_leaderboard_row(tmp_path, aclimdb, tiny_vocab):
-    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+    result = run_cli("run", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
                      "--train-samples", "40", "--test-samples", "20", "--epochs", "2", "--batch-size", "8",
                      "--seq-length", "32", "--output", "out", "--models-dir", "models", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -41,7 +41,7 @@ def test_tiny_offline_run_writes_run_file_and_leaderboard_row(tmp_path, aclimdb,
 
 @pytest.mark.slow
 def test_int8_inference_run_is_labelled_in_its_output_run_file_and_leaderboard(tmp_path, aclimdb, tiny_vocab):
-    result = run_cli("run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+    result = run_cli("run", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
                      "--train-samples", "24", "--test-samples", "12", "--epochs", "1", "--batch-size", "8",
                      "--seq-length", "32", "--inference", "tflite-int8", "--output", "out", "--models-dir", "models",
                      cwd=tmp_path)
@@ -81,7 +81,8 @@ def test_list_shows_every_encoder_with_handles(tmp_path):
     (["--model", "electra_base", "--test-samples", "-5"], "--test-samples must be a positive number"),
     (["--model", "electra_base", "--validation-fraction", "1.5"], "--validation-fraction must be in [0, 1)"),
     (["--model", "electra_base", "--seq-length", "1024"], "exceeds the 512 positions"),
-    (["--model", "electra_base", "--offline", "--vocab", "missing.txt"], "is not a file"),
+    (["--model", "electra_base", "--standins", "--vocab", "missing.txt"], "is not a file"),
+    (["--model", "electra_base", "--hub-mirror", "mirror.example.org"], "--hub-mirror must be an http:// or https://"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
     (tmp_path / "empty").mkdir()
@@ -92,6 +93,18 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    ([], "say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb"),
+    (["--model", "electra_bas"], "unknown model 'electra_bas': did you mean electra_base"),
+    (["--model", "electra_base", "--hub-mirror", "ftp://mirror"], "--hub-mirror must be an http:// or https://"),
+])
+def test_fetch_bad_input_is_one_line_exit_2(tmp_path, args, message):
+    result = run_cli("fetch", *args, cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0]
 
 
 def test_too_many_samples_names_the_limit(tmp_path, aclimdb):

@@ -46,7 +46,7 @@ def _free_port() -> int:
 
 def _tiny_run_args(aclimdb, tiny_vocab, tiny_standin, output: str, batch_size: int) -> list[str]:
     models_dir = tiny_standin.encoder_path.parent.parent.parent
-    return ["run", "--model", TINY_MODEL, "--offline", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
+    return ["run", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab),
             "--models-dir", str(models_dir), "--train-samples", "40", "--test-samples", "24", "--epochs", "2",
             "--batch-size", str(batch_size), "--seq-length", "16", "--validation-fraction", "0",
             "--output", output]

@@ -198,7 +198,7 @@ def test_import_then_run_imported_and_its_standin(tmp_path, aclimdb):
               "--epochs", "1", "--batch-size", "8", "--seq-length", "24", "--output", "out"]
     real = run_cli("run", *common, cwd=tmp_path)
     assert real.returncode == 0, real.stderr[-3000:]
-    standin = run_cli("run", *common, "--offline", cwd=tmp_path)
+    standin = run_cli("run", *common, "--standins", cwd=tmp_path)
     assert standin.returncode == 0, standin.stderr[-3000:]
     assert "tiny_hf [stand-in: random weights]" in standin.stdout
 

@@ -1,4 +1,4 @@
-"""``notebooks/explore.ipynb`` runs top to bottom on the results of a tiny offline run, old and new run files."""
+"""``notebooks/explore.ipynb`` runs top to bottom on the results of a tiny stand-in run, old and new run files."""
 
 import json
 import shutil
@@ -28,7 +28,7 @@ def _shown_text(outputs: list) -> str:
 
 
 @pytest.mark.slow
-def test_notebook_executes_on_offline_results(tiny_export, tmp_path, monkeypatch):
+def test_notebook_executes_on_standin_results(tiny_export, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 

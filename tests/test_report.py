@@ -9,7 +9,7 @@ import pytest
 from benchmark.metrics import classification_metrics
 from benchmark.atomic import _umask
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
-from benchmark.results import RunResult, load_runs, round_floats, write_run
+from benchmark.results import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
 
 
 def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:00+00:00", weights="pretrained",
@@ -43,7 +43,7 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == 3 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == SCHEMA_VERSION == 4 and raw["model"]["key"] == run.key
     assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())

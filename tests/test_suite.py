@@ -20,7 +20,7 @@ CONFIG = RunConfig(epochs=1, train_samples=20, test_samples=10)
 
 
 def args(**overrides) -> argparse.Namespace:
-    values = dict(offline=False, vocab=None, models_dir="models", output="results", force=False, strategy="auto",
+    values = dict(standins=False, vocab=None, models_dir="models", output="results", force=False, strategy="auto",
                   cpu_replicas=1)
     return argparse.Namespace(**(values | overrides))
 
@@ -53,9 +53,9 @@ def test_encoder_hash_follows_outcome_settings_only(data, aclimdb, aclimdb_archi
     other = prepare_data(load_imdb(aclimdb), dataclasses.replace(CONFIG, train_samples=30))
     assert planned_hash(key, args(), CONFIG, other) != base
     # Stand-ins: the vocabulary matters, where the model cache lives does not.
-    offline = planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "a"), CONFIG, data)
-    assert offline not in (None, base)
-    assert planned_hash(key, args(offline=True, vocab=tiny_vocab, models_dir=tmp_path / "b"), CONFIG, data) == offline
+    standin = planned_hash(key, args(standins=True, vocab=tiny_vocab, models_dir=tmp_path / "a"), CONFIG, data)
+    assert standin not in (None, base)
+    assert planned_hash(key, args(standins=True, vocab=tiny_vocab, models_dir=tmp_path / "b"), CONFIG, data) == standin
     # More replicas in sync: a larger batch per optimizer step, another run; one replica, whatever the strategy.
     assert planned_hash(key, args(strategy="default"), CONFIG, data) == base
     two = planned_hash(key, args(cpu_replicas=2), CONFIG, data)
@@ -63,7 +63,7 @@ def test_encoder_hash_follows_outcome_settings_only(data, aclimdb, aclimdb_archi
     # Only a TPU system or a cluster knows its replicas: the model's own process decides.
     assert planned_hash(key, args(strategy="multiworker"), CONFIG, data) is None
     # A stand-in whose vocabulary would be learned but is not yet cached cannot be decided in advance.
-    assert planned_hash(key, args(offline=True, models_dir=tmp_path / "c"), CONFIG, data) is None
+    assert planned_hash(key, args(standins=True, models_dir=tmp_path / "c"), CONFIG, data) is None
 
 
 def test_baseline_hash_ignores_neural_settings(data):
@@ -83,11 +83,11 @@ def test_skip_decision_needs_a_run_file_with_the_same_hash(tmp_path):
 
 @pytest.mark.parametrize("argv,expected", [
     (["run", "--all", "--epochs", "2"], ["--epochs", "2"]),
-    (["run", "--model", "a", "--offline", "--model=b", "--output", "out"], ["--offline", "--output", "out"]),
+    (["run", "--model", "a", "--standins", "--model=b", "--output", "out"], ["--standins", "--output", "out"]),
     (["run", "--models-dir", "m", "--model", "a", "--test-samples", "-5", "--force"],
      ["--models-dir", "m", "--test-samples", "-5", "--force"]),
     (["run", "--a", "--seeds", "1", "2", "--epochs", "1"], ["--epochs", "1"]),
-    (["run", "--model", "a", "--seed", "7", "--offline"], ["--offline"]),
+    (["run", "--model", "a", "--seed", "7", "--standins"], ["--standins"]),
 ])
 def test_child_arguments_drop_only_the_job_selection(argv, expected):
     assert passthrough_args(argv) == expected

@@ -15,7 +15,7 @@ from benchmark.results import round_floats
 from benchmark.training import FAULT_ENV, read_progress
 from conftest import TINY_MODEL, run_cli
 
-TINY_RUN = ("--offline", "--train-samples", "40", "--test-samples", "20", "--batch-size", "8", "--seq-length", "32",
+TINY_RUN = ("--standins", "--train-samples", "40", "--test-samples", "20", "--batch-size", "8", "--seq-length", "32",
             "--output", "out", "--models-dir", "models")
 
 
