@@ -56,7 +56,7 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from benchmark.environment import describe_environment, package_version
+    from benchmark.core.environment import describe_environment, package_version
     from benchmark.metrics import classification_metrics
 
     started = time.perf_counter()

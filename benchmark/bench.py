@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.suite_split import SUITE_EPOCHS
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     from benchmark.bench_measure import measure
     from benchmark.bench_report import targets, write_bench
     from benchmark.data import existing_data_dir
-    from benchmark.environment import cpu_threads, describe_environment
+    from benchmark.core.environment import cpu_threads, describe_environment
     from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops
     from benchmark.registry import get_spec

@@ -40,7 +40,7 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     from benchmark.bench_keras import compile_classifier, text_dataset, tutorial_classifier
     from benchmark.data import balanced_subset, train_validation_split
     from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_texts
-    from benchmark.environment import cpu_threads
+    from benchmark.core.environment import cpu_threads
     from benchmark.runner import predict_logits
     from benchmark.tflite_runtime import from_trained
     from benchmark.truncation import pack

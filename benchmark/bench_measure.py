@@ -12,7 +12,7 @@ import numpy as np
 
 from benchmark.bench import (HF, OURS, OURS_INT8, PLAIN, TUTORIAL, BenchConfig, peak_rss_mib, ratio, summarise,
                              timed_rounds)
-from benchmark.environment import cpu_threads
+from benchmark.core.environment import cpu_threads
 from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmark.atomic import atomic_write_text
+from benchmark.core.atomic import atomic_write_text
 from benchmark.bench import OURS_INT8
 from benchmark.suite_split import suite_examples
 

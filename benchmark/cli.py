@@ -19,7 +19,7 @@ from benchmark.distribute import STRATEGIES
 from benchmark.cli_use import COMMANDS as USE_COMMANDS
 from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
-from benchmark.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
+from benchmark.core.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
 from benchmark.fetch import DATASETS
 from benchmark.hub_cache import MIRROR_ENV
 from benchmark.hub_cache import configure as configure_network

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 
 def add_import_parser(commands, default_models_dir: str) -> None:

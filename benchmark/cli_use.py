@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 COMMANDS = ("predict", "serve")
 DEFAULT_PORT = 8000

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 

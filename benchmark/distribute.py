@@ -8,7 +8,7 @@ import logging
 import os
 from typing import Any
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 

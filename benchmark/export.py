@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from benchmark.atomic import atomic_directory
-from benchmark.errors import UsageError
+from benchmark.core.atomic import atomic_directory
+from benchmark.core.errors import UsageError
 from benchmark.model_card import (CARD_JSON, CARD_MARKDOWN, EXPORT_FORMAT, SIGNATURE, SIGNATURE_INPUT,
                                   ModelCard)
 

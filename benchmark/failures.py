@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from benchmark.atomic import atomic_write_text
+from benchmark.core.atomic import atomic_write_text
 
 FAILED_FOLDER = "failed"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from benchmark import hub_cache
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import EncoderSpec
 
 DATASETS = ("imdb",)

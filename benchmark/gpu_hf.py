@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmark.atomic import atomic_write_text
+from benchmark.core.atomic import atomic_write_text
 from benchmark.flops import forward_flops, training_flops
 from benchmark.peaks import GPU_PEAKS
 from benchmark.registry import REGISTRY, EncoderSpec

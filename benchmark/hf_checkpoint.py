@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 # model_type in config.json -> the Hugging Face class whose weights are read.
 SUPPORTED = {"bert": "BertModel", "distilbert": "DistilBertModel"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark.atomic import atomic_directory
-from benchmark.errors import UsageError
+from benchmark.core.atomic import atomic_directory
+from benchmark.core.errors import UsageError
 from benchmark.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkpoint
 from benchmark.registry import (
     IMPORTED_VOCAB, REGISTRY, SMALL_LEARNING_RATE, EncoderSpec, imported_spec_path, spec_to_json,

@@ -18,7 +18,7 @@ import shutil
 import socket
 from pathlib import Path
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 TFHUB_PREFIX = "https://tfhub.dev/"
 MIRROR_ENV = "TFHUB_BENCH_HUB_MIRROR"

@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from benchmark.environment import cpu_threads
+from benchmark.core.environment import cpu_threads
 from benchmark.probe_cli import probe_main
 
 

@@ -7,7 +7,7 @@ import tensorflow_hub as hub
 import tensorflow_text  # noqa: F401 - registers the ops that TF-Hub preprocessors use
 import tf_keras
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.hub_cache import damaged, locate
 
 ENCODER_INPUTS = ("input_word_ids", "input_mask", "input_type_ids")

@@ -18,7 +18,7 @@ import tensorflow as tf
 import tf_keras
 
 from benchmark.dropout import use_bit_dropout
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.model import DEFAULT_DROPOUT, ENCODER_INPUTS, build_classifier, classifier_head, load_handle
 from benchmark.registry import EncoderSpec
 

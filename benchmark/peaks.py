@@ -70,7 +70,7 @@ def cpu_clock_hz() -> tuple[float, str]:
 def cpu_peak_flops(bf16: bool = False, int8: bool = False) -> tuple[float, str]:
     """Estimated peak FLOP/s of this CPU: cores x clock x FLOPs per cycle, with how it was estimated (``int8``:
     int8 operations per second)."""
-    from benchmark.environment import cpu_threads
+    from benchmark.core.environment import cpu_threads
 
     cores = cpu_threads()
     clock, how = cpu_clock_hz()

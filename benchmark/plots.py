@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmark.atomic import atomic_write_bytes  # noqa: E402
+from benchmark.core.atomic import atomic_write_bytes  # noqa: E402
 from benchmark.published import PublishedFigure  # noqa: E402
 from benchmark.results import WEIGHTS_STANDIN, RunResult  # noqa: E402
 

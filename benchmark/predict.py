@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.export import Export, resolve_model, signature_of
 from benchmark.model_card import LABELS, SIGNATURE_INPUT
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from benchmark.atomic import atomic_write_text
-from benchmark.environment import cpu_name, cpu_threads
-from benchmark.errors import UsageError
+from benchmark.core.atomic import atomic_write_text
+from benchmark.core.environment import cpu_name, cpu_threads
+from benchmark.core.errors import UsageError
 
 
 def probe_main(module: str, title: str, doc: str, measure: Callable[[argparse.Namespace], str],

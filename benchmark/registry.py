@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 

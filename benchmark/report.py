@@ -7,7 +7,7 @@ import io
 import logging
 from pathlib import Path
 
-from benchmark.atomic import atomic_write_text
+from benchmark.core.atomic import atomic_write_text
 from benchmark.metrics import intervals_overlap, is_at_chance, wilson_interval
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs
 from benchmark.seeds import SeedSummary, seed_summary

@@ -39,7 +39,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from benchmark.atomic import atomic_write_text
+from benchmark.core.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import EncoderSpec
 from benchmark.results import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
 
@@ -266,7 +266,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     import tf_keras
 
     from benchmark.distribute import choose_strategy
-    from benchmark.environment import describe_environment
+    from benchmark.core.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.hub_cache import provenance
     from benchmark.metrics import classification_metrics
@@ -354,7 +354,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
 
     predictor, convert_seconds = model, None
     if config.inference != "keras":
-        from benchmark.environment import cpu_threads
+        from benchmark.core.environment import cpu_threads
         from benchmark.tflite_runtime import from_trained
 
         convert_start = time.perf_counter()

@@ -6,7 +6,7 @@ import logging
 import socket
 from pathlib import Path
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.predict import MAX_REVIEW_CHARS, Predictor, check_review
 
 log = logging.getLogger(__name__)

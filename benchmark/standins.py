@@ -8,7 +8,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from benchmark.atomic import atomic_directory
+from benchmark.core.atomic import atomic_directory
 from benchmark.registry import EncoderSpec
 from benchmark.vocab import check_vocab_file, file_sha256
 

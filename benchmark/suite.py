@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from benchmark.baseline import BASELINES, baseline_hash
 from benchmark.data import Imdb
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.failures import clear_failure, record_failure
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec
 from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs, write_run

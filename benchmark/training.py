@@ -23,7 +23,7 @@ from typing import Any
 import tensorflow as tf
 import tf_keras
 
-from benchmark.errors import TrainingInterrupted
+from benchmark.core.errors import TrainingInterrupted
 
 log = logging.getLogger(__name__)
 

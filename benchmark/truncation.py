@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 TRUNCATIONS = ("head", "head_tail")
 # Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?" (arXiv:1905.05583), Table 3: on IMDb,

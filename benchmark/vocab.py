@@ -9,8 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
-from benchmark.atomic import atomic_write_text
-from benchmark.errors import UsageError
+from benchmark.core.atomic import atomic_write_text
+from benchmark.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.distribute import choose_strategy
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 
 from conftest import TINY_MODEL, run_cli
 

@@ -123,7 +123,7 @@ def test_failed_export_leaves_no_folder(tiny_standin, tmp_path):
 
 
 def test_bad_preprocessor_is_a_usage_error(tmp_path, tiny_standin):
-    from benchmark.errors import UsageError
+    from benchmark.core.errors import UsageError
     from benchmark.export import export_classifier
     from benchmark.model_card import ModelCard
 
@@ -136,7 +136,7 @@ def test_bad_preprocessor_is_a_usage_error(tmp_path, tiny_standin):
 def test_key_resolves_to_newest_export(tiny_export, tmp_path):
     import shutil
 
-    from benchmark.errors import UsageError
+    from benchmark.core.errors import UsageError
     from benchmark.export import resolve_model
 
     models = tmp_path / "models"

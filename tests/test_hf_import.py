@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import encoder_parameter_count, get_spec, list_models
 
 from conftest import run_cli

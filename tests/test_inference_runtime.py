@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.runner import RunConfig
 from conftest import TINY_MODEL
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.model import build_classifier, count_parameters, encoder_parameters, load_handle
 
 pytestmark = pytest.mark.slow

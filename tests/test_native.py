@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import get_spec
 from conftest import TINY_MODEL
 

@@ -110,7 +110,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, tiny_export, model, args, messag
 def test_damaged_export_is_a_usage_error(tiny_export, tmp_path):
     import shutil
 
-    from benchmark.errors import UsageError
+    from benchmark.core.errors import UsageError
     from benchmark.predict import load_predictor
 
     damaged = tmp_path / "damaged"

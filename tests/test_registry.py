@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import REGISTRY, encoder_parameter_count, get_spec, list_models
 
 REQUIRED = {

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from benchmark.metrics import classification_metrics
-from benchmark.atomic import _umask
+from benchmark.core.atomic import _umask
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
 from benchmark.results import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
 
@@ -99,7 +99,7 @@ def test_failed_write_keeps_previous_leaderboard(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("benchmark.atomic.os.replace", full_disk)
+    monkeypatch.setattr("benchmark.core.atomic.os.replace", full_disk)
     with pytest.raises(OSError):
         write_leaderboard(tmp_path)
     assert (tmp_path / "leaderboard.md").read_text() == before

@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.runner import RunConfig
 from conftest import TINY_MODEL
 

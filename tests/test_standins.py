@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.model import count_parameters
 from benchmark.registry import encoder_parameter_count, get_spec
 from benchmark.standins import MANIFEST, build_standin

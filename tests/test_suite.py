@@ -8,7 +8,7 @@ import pytest
 
 from benchmark.baseline import TFIDF_KEY
 from benchmark.data import load_imdb
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.registry import REGISTRY
 from benchmark.results import write_run
 from benchmark.runner import RunConfig, prepare_data

@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
+from benchmark.core.errors import UsageError
 from benchmark.truncation import SpecialIds, head_budget, pack, special_ids, truncate
 
 IDS = SpecialIds(cls=2, sep=3, pad=0)

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from benchmark.core.paths import SOURCE_ROOT
+
 PACKAGES = ("tensorflow", "tf-keras", "tensorflow-hub", "tensorflow-text", "tf-models-official")
 
 
@@ -32,7 +34,7 @@ def cpu_name() -> str:
 
 def git_commit() -> str:
     """The project's git commit, with ``-dirty`` when the work tree has changes; ``unknown`` outside git."""
-    root = Path(__file__).resolve().parent.parent
+    root = SOURCE_ROOT
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
