@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmark.results import WEIGHTS_CLASSICAL, RunResult
+from benchmark.records.labels import WEIGHTS_CLASSICAL
+from benchmark.records.run import RunResult
 from benchmark.runner import PreparedData, RunConfig, data_fingerprint, stable_hash
 
 TFIDF_KEY = "tfidf_logreg"
@@ -57,7 +58,7 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
     from sklearn.linear_model import LogisticRegression
 
     from benchmark.core.environment import describe_environment, package_version
-    from benchmark.metrics import classification_metrics
+    from benchmark.records.metrics import classification_metrics
 
     started = time.perf_counter()
     created = dt.datetime.now(dt.timezone.utc)

@@ -16,7 +16,7 @@ from benchmark.suite_split import VALIDATION_FRACTION
 
 def compare(labels: np.ndarray, tutorial_logits: np.ndarray, fast_logits: np.ndarray) -> dict[str, Any]:
     """Both pipelines' validation accuracy with 95% Wilson intervals, and their paired difference."""
-    from benchmark.metrics import paired_difference_interval, wilson_interval
+    from benchmark.records.metrics import paired_difference_interval, wilson_interval
 
     right = {name: (logits > 0) == (labels > 0.5)
              for name, logits in (("tutorial", tutorial_logits), ("this project", fast_logits))}

@@ -134,7 +134,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
          evaluation_widths(ours_test.lengths, b, s)[:len(ours_test) // b * b] if config.bucketing else full[1])
     if native == "native":  # the same trained weights, scored as `run --inference tflite-int8` scores them
         from benchmark.bench_keras import TfliteInferenceRunner
-        from benchmark.tflite_runtime import INFERENCES, from_trained
+        from benchmark.records.labels import INFERENCES
+        from benchmark.tflite_runtime import from_trained
 
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         warm(OURS_INT8, TfliteInferenceRunner(int8, ours_eval),

@@ -24,7 +24,7 @@ from benchmark.fetch import DATASETS
 from benchmark.hub_cache import MIRROR_ENV
 from benchmark.hub_cache import configure as configure_network
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
-from benchmark.tflite_runtime import INFERENCES
+from benchmark.records.labels import INFERENCES
 
 log = logging.getLogger("benchmark")
 
@@ -208,7 +208,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     if args.suite_child:
         command = os.environ.get(COMMAND_ENV, command)
     from benchmark.baseline import BASELINES
-    from benchmark.failures import record_failure
+    from benchmark.records.failures import record_failure
     from benchmark.report import write_leaderboard
     from benchmark.saving import SavePolicy, save_hook, save_policy
     from benchmark.suite import model_name, print_exports, run_here

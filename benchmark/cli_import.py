@@ -35,7 +35,7 @@ def add_import_parser(commands, default_models_dir: str) -> None:
 def cmd_import_hf(args: argparse.Namespace) -> int:
     from benchmark.hf_checkpoint import package_archive
     from benchmark.hf_import import IMPORT_MANIFEST, import_checkpoint
-    from benchmark.results import WEIGHTS_IMPORTED
+    from benchmark.records.labels import WEIGHTS_IMPORTED
 
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:
         raise UsageError(f"--learning-rate must be in (0, 1), got {args.learning_rate}")

@@ -15,7 +15,7 @@ from benchmark.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkp
 from benchmark.registry import (
     IMPORTED_VOCAB, REGISTRY, SMALL_LEARNING_RATE, EncoderSpec, imported_spec_path, spec_to_json,
 )
-from benchmark.results import WEIGHTS_IMPORTED
+from benchmark.records.labels import WEIGHTS_IMPORTED
 
 log = logging.getLogger(__name__)
 

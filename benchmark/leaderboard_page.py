@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmark.failures import Failure
-from benchmark.metrics import is_at_chance
+from benchmark.records.failures import Failure
+from benchmark.records.metrics import is_at_chance
 from benchmark.plots import confusion_key, run_label
 from benchmark.published import PublishedFigure
 from benchmark.report import accuracy_interval, separable_from_leader, weights_label
-from benchmark.results import RUNS_FOLDER, WEIGHTS_STANDIN, RunResult
-from benchmark.seeds import SeedSummary
-from benchmark.tflite_runtime import INFERENCES
+from benchmark.core.paths import RUNS_FOLDER
+from benchmark.records.labels import WEIGHTS_STANDIN
+from benchmark.records.run import RunResult
+from benchmark.records.repeats import SeedSummary
+from benchmark.records.labels import INFERENCES
 
 PUBLISHED_LABEL = "published, not measured here"
 NOT_SEPARABLE = "≈ not separable"

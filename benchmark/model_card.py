@@ -6,7 +6,8 @@ import dataclasses
 import json
 from typing import Any
 
-from benchmark.results import WEIGHTS_STANDIN, RunResult, round_floats
+from benchmark.records.labels import WEIGHTS_STANDIN
+from benchmark.records.run import RunResult, round_floats
 
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"

@@ -16,7 +16,8 @@ import numpy as np  # noqa: E402
 
 from benchmark.core.atomic import atomic_write_bytes  # noqa: E402
 from benchmark.published import PublishedFigure  # noqa: E402
-from benchmark.results import WEIGHTS_STANDIN, RunResult  # noqa: E402
+from benchmark.records.labels import WEIGHTS_STANDIN  # noqa: E402
+from benchmark.records.run import RunResult
 
 PLOTS_FOLDER = "plots"
 TRAINING_CURVES = "training_curves.png"

@@ -8,10 +8,11 @@ import logging
 from pathlib import Path
 
 from benchmark.core.atomic import atomic_write_text
-from benchmark.metrics import intervals_overlap, is_at_chance, wilson_interval
-from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs
-from benchmark.seeds import SeedSummary, seed_summary
-from benchmark.tflite_runtime import INFERENCES
+from benchmark.records.metrics import intervals_overlap, is_at_chance, wilson_interval
+from benchmark.records.labels import WEIGHTS_STANDIN
+from benchmark.records.run import RunResult, load_runs
+from benchmark.records.repeats import SeedSummary, seed_summary
+from benchmark.records.labels import INFERENCES
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def render_csv(rows: list[RunResult], spreads: dict[str, SeedSummary | None] | N
 
 def write_leaderboard(output_dir: Path) -> tuple[Path, list[str]]:
     """Rebuild the leaderboard files and plots in ``output_dir`` from its run files; return the page and problems."""
-    from benchmark.failures import load_failures
+    from benchmark.records.failures import load_failures
     from benchmark.leaderboard_page import render_markdown
     from benchmark.plots import write_plots
     from benchmark.published import published_figures

@@ -19,7 +19,8 @@ import numpy as np
 from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
 from benchmark.core.errors import UsageError
 from benchmark.registry import EncoderSpec
-from benchmark.results import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN, RunResult
+from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
+from benchmark.records.run import RunResult
 
 if TYPE_CHECKING:
     from benchmark.distribute import Distribution
@@ -98,7 +99,7 @@ class RunConfig:
             raise UsageError(f"--steps-per-execution must be positive, got {self.steps_per_execution}")
         if self.precision not in ("auto", "float32", "mixed_float16", "mixed_bfloat16"):
             raise UsageError(f"--precision must be auto, float32, mixed_float16 or mixed_bfloat16, got {self.precision!r}")
-        from benchmark.tflite_runtime import INFERENCES
+        from benchmark.records.labels import INFERENCES
 
         if self.inference not in INFERENCES:
             raise UsageError(f"--inference must be one of {', '.join(INFERENCES)}, got {self.inference!r}")
@@ -234,7 +235,7 @@ def predict_logits(model, encoded, batch_size: int, bucketing: bool = False, ver
 
 def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucketing: bool = False) -> np.ndarray:
     """Probability of "positive" for each review of ``encoded``, in its order."""
-    from benchmark.metrics import sigmoid
+    from benchmark.records.metrics import sigmoid
 
     return sigmoid(predict_logits(model, encoded, batch_size, bucketing, verbose))
 
@@ -269,7 +270,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.core.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
     from benchmark.hub_cache import provenance
-    from benchmark.metrics import classification_metrics
+    from benchmark.records.metrics import classification_metrics
     from benchmark.model import encoder_parameters, load_handle
     from benchmark.native import build_for_config, build_with_fallback, resolve_precision
     from benchmark.optimizer import adamw
@@ -350,7 +351,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
                 steps_per_epoch=steps_per_epoch, epochs=config.epochs, initial_epoch=epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
 
-    from benchmark.tflite_runtime import INFERENCES
+    from benchmark.records.labels import INFERENCES
 
     predictor, convert_seconds = model, None
     if config.inference != "keras":

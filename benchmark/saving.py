@@ -12,7 +12,7 @@ from typing import Any, Callable, Literal
 
 from benchmark.export import Export, export_classifier, export_dir_for, find_exports
 from benchmark.model_card import ModelCard, last_validation
-from benchmark.results import RunResult
+from benchmark.records.run import RunResult
 
 log = logging.getLogger(__name__)
 

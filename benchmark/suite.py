@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Sequence
 from benchmark.baseline import BASELINES, baseline_hash
 from benchmark.data import Imdb
 from benchmark.core.errors import UsageError
-from benchmark.failures import clear_failure, record_failure
+from benchmark.records.failures import clear_failure, record_failure
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec
-from benchmark.results import WEIGHTS_STANDIN, RunResult, load_runs, write_run
+from benchmark.records.labels import WEIGHTS_STANDIN
+from benchmark.records.run import RunResult, load_runs, write_run
 from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
 
 if TYPE_CHECKING:

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# How the test set is scored after fine-tuning: Keras (the trained model itself), TensorFlow Lite in float32
-# (the same weights and arithmetic, other kernels), or TensorFlow Lite with int8 dynamic-range quantization.
-INFERENCES = {"keras": "Keras", "tflite": "TensorFlow Lite float32",
-              "tflite-int8": "TensorFlow Lite int8 (dynamic-range quantized weights)"}
-
 
 class TfliteClassifier:
     """``model`` (float32, token ids to one logit) converted to TFLite, with int8 dynamic-range quantization when

@@ -5,7 +5,8 @@ import pytest
 
 from benchmark.baseline import TFIDF_LOGREG, baseline_hash, run_baseline
 from benchmark.data import load_imdb
-from benchmark.results import WEIGHTS_CLASSICAL, RunResult
+from benchmark.records.labels import WEIGHTS_CLASSICAL
+from benchmark.records.run import RunResult
 from benchmark.runner import RunConfig, prepare_data
 
 

@@ -13,7 +13,7 @@ import pytest
 from benchmark.baseline import TFIDF_LOGREG, baseline_hash
 from benchmark.data import Split
 from benchmark.registry import get_spec
-from benchmark.results import WEIGHTS_STANDIN
+from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
 
 

@@ -77,7 +77,7 @@ def _token_model(seq_length: int):
 
 
 def _result(standin, key: str, run_id: str, validation_accuracy: float):
-    from benchmark.results import RunResult
+    from benchmark.records.run import RunResult
 
     return RunResult(
         run_id=run_id, created=f"2026-01-01T00:00:{run_id[-2:]}+00:00", command="python -m benchmark run ...",

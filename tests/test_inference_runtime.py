@@ -16,7 +16,7 @@ def test_an_unknown_inference_runtime_is_a_usage_error():
 
 def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
     from benchmark.report import STANDIN_LABEL, latest_per_model, weights_label
-    from benchmark.seeds import repeat_group
+    from benchmark.records.repeats import repeat_group
     from test_report import make_run
 
     keras = make_run("a", 0.8, "2026-01-01T00:00:00+00:00", weights="stand-in")
@@ -33,7 +33,7 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
     import numpy as np
 
     from benchmark.data import load_imdb
-    from benchmark.metrics import classification_metrics, sigmoid
+    from benchmark.records.metrics import classification_metrics, sigmoid
     from benchmark.pipeline import tokenize_split
     from benchmark.model import load_handle
     from benchmark.registry import get_spec

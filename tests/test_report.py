@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from benchmark.metrics import classification_metrics
+from benchmark.records.metrics import classification_metrics
 from benchmark.core.atomic import _umask
 from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
-from benchmark.results import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
+from benchmark.records.run import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
 
 
 def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:00+00:00", weights="pretrained",
@@ -140,7 +140,7 @@ def test_published_rows_are_marked_and_cited(tmp_path):
 
 
 def test_failed_runs_get_a_row_and_their_error(tmp_path):
-    from benchmark.failures import clear_failure, record_failure
+    from benchmark.records.failures import clear_failure, record_failure
 
     write_run(make_run("good", 0.8), tmp_path)
     record_failure(tmp_path, "bad", "Bad Model", "h", "process killed by SIGKILL (out of memory, or killed)",

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.results import round_floats
+from benchmark.records.run import round_floats
 from benchmark.training import FAULT_ENV, read_progress
 from conftest import TINY_MODEL, run_cli
 

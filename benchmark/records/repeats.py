@@ -7,7 +7,7 @@ import json
 import statistics
 from typing import Sequence
 
-from benchmark.results import RunResult
+from benchmark.records.run import RunResult
 
 # Settings that differ between repeats of one configuration, or only describe it (where it ran, in words that
 # change between versions while the arithmetic does not).

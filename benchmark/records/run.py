@@ -11,7 +11,7 @@ Schema (version 3), one object per file under ``<output>/runs/``:
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
 - ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
 - ``test``: metrics on the test set (never used for model selection), from
-  :func:`benchmark.metrics.classification_metrics`:
+  :func:`benchmark.records.metrics.classification_metrics`:
   ``examples``, ``loss``, ``accuracy``, ``accuracy_ci95`` (95% Wilson interval), ``per_class`` (``negative`` and
   ``positive``: ``precision``, ``recall``, ``f1``, ``support``), ``macro`` (``precision``, ``recall``, ``f1``),
   ``roc_auc``, ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``) and ``threshold``; version 1 files hold only
@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core.atomic import atomic_write_text
+from benchmark.core.paths import RUNS_FOLDER
+from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,6 @@ READABLE_VERSIONS = (1, 2, 3, 4)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
             4: {"weights_source"}}
-RUNS_FOLDER = "runs"
-WEIGHTS_PRETRAINED = "pretrained"
-WEIGHTS_STANDIN = "stand-in"
-WEIGHTS_CLASSICAL = "n/a (classical)"
-WEIGHTS_IMPORTED = "pretrained (imported)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,12 +84,12 @@ class RunResult:
     @property
     def inference(self) -> str:
         """How the test set was scored (``RunConfig.inference``); files from before the option: ``keras``."""
-        return self.hyperparameters.get("inference", "keras")
+        return self.hyperparameters.get("inference", DEFAULT_INFERENCE)
 
     @property
     def variant(self) -> str:
         """What tells this run's leaderboard row from other runs of its model: weights, and a TFLite runtime."""
-        return self.weights if self.inference == "keras" else f"{self.weights}:{self.inference}"
+        return self.weights if self.inference == DEFAULT_INFERENCE else f"{self.weights}:{self.inference}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

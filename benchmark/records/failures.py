@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 from benchmark.core.atomic import atomic_write_text
-
-FAILED_FOLDER = "failed"
+from benchmark.core.paths import FAILED_FOLDER
 
 
 @dataclasses.dataclass(frozen=True)
