@@ -11,7 +11,8 @@ import numpy as np
 
 from benchmark.records.labels import WEIGHTS_CLASSICAL
 from benchmark.records.run import RunResult
-from benchmark.runner import PreparedData, RunConfig, data_fingerprint, stable_hash
+from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.runner import RunConfig, stable_hash
 
 TFIDF_KEY = "tfidf_logreg"
 

@@ -181,7 +181,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
 
     from benchmark.bench_measure import measure
     from benchmark.bench_report import targets, write_bench
-    from benchmark.data import existing_data_dir
+    from benchmark.data.imdb import existing_data_dir
     from benchmark.core.environment import cpu_threads, describe_environment
     from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops

@@ -38,12 +38,13 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
 
     from benchmark.native import build_for_config
     from benchmark.bench_keras import compile_classifier, text_dataset, tutorial_classifier
-    from benchmark.data import balanced_subset, train_validation_split
-    from benchmark.pipeline import EncodedSplit, steps_per_pass, to_dataset, tokenize_texts
+    from benchmark.data.splits import balanced_subset, train_validation_split
+    from benchmark.data.packing import EncodedSplit
+    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_texts
     from benchmark.core.environment import cpu_threads
     from benchmark.runner import predict_logits
     from benchmark.tflite_runtime import from_trained
-    from benchmark.truncation import pack
+    from benchmark.data.packing import pack
 
     subset = balanced_subset(imdb.train, config.accuracy_samples, config.seed, "accuracy")
     train, validation = train_validation_split(subset, VALIDATION_FRACTION, config.seed)

@@ -7,10 +7,11 @@ import tensorflow as tf
 import tensorflow_hub as hub
 import tf_keras
 
-from benchmark.data import Split
+from benchmark.data.splits import Split
 from benchmark.model import DEFAULT_DROPOUT, load_handle
 from benchmark.optimizer import adamw
-from benchmark.pipeline import EncodedSplit, to_dataset
+from benchmark.data.packing import EncodedSplit
+from benchmark.pipeline import to_dataset
 
 TUTORIAL_DEFAULT_LENGTH = 128  # what the tutorial's preprocessing layer packs to
 

@@ -57,11 +57,13 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     from benchmark.native import build_for_config
     from benchmark.bench_keras import KerasRunner, compile_classifier, text_dataset, tutorial_classifier
     from benchmark.bench_torch import TorchRunner, unavailable_reason
-    from benchmark.data import balanced_subset, load_imdb
+    from benchmark.data.splits import balanced_subset
+    from benchmark.data.imdb import load_imdb
     from benchmark.model import build_classifier, load_handle
     from benchmark.peaks import cpu_peak_flops
-    from benchmark.pipeline import EncodedSplit, evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
-    from benchmark.truncation import pack, special_ids
+    from benchmark.data.packing import EncodedSplit
+    from benchmark.pipeline import evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
+    from benchmark.data.packing import pack, special_ids
 
     imdb = load_imdb(args.data_dir, args.offline)
     train = balanced_subset(imdb.train, config.samples, config.seed, "train")

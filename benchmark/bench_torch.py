@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from benchmark.pipeline import EncodedSplit
+from benchmark.data.packing import EncodedSplit
 from benchmark.registry import EncoderSpec
 
 

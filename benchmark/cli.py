@@ -193,8 +193,8 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
 
         check_vocab_file(args.vocab)
 
-    from benchmark.data import load_imdb
-    from benchmark.runner import prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.data.prepared import prepare_data
 
     log.info("loading IMDb from %s", args.data_dir or "TensorFlow Datasets")
     imdb = load_imdb(args.data_dir, args.offline)

@@ -112,7 +112,7 @@ def _first_line(error: BaseException) -> str:
 
 def fetch_imdb() -> Fetched:
     """Prepare TensorFlow Datasets' ``imdb_reviews`` (download, extract, generate) unless it is prepared."""
-    from benchmark.data import prepare_tfds, tfds_builder, tfds_prepared
+    from benchmark.data.tfds import prepare_tfds, tfds_builder, tfds_prepared
 
     started = time.perf_counter()
     builder = tfds_builder()

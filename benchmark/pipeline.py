@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 
 import numpy as np
 import tensorflow as tf
 
-from benchmark.data import Split
-from benchmark.truncation import SpecialIds, pack, special_ids
+from benchmark.data.splits import Split
+from benchmark.data.packing import EncodedSplit, SpecialIds, encode, special_ids
 
 TOKENIZE_BATCH = 256
 # Fixed widths for --bucketing: a batch is padded to the smallest one that holds its longest review.
 BUCKET_WIDTHS = (64, 128, 256, 512)
-
-
-@dataclasses.dataclass(frozen=True)
-class EncodedSplit:
-    """Token ids of a split, packed to one sequence length, with the labels and packed lengths."""
-
-    features: dict[str, np.ndarray]
-    labels: np.ndarray
-    lengths: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def take(self, indices: np.ndarray) -> "EncodedSplit":
-        """The examples at ``indices``, in that order."""
-        return EncodedSplit({k: v[indices] for k, v in self.features.items()}, self.labels[indices],
-                            self.lengths[indices])
 
 
 def tokenize_texts(texts, preprocessor) -> list[np.ndarray]:
@@ -56,8 +38,7 @@ def tokenize_split(split: Split, preprocessor, seq_length: int, truncation: str 
                    ids: SpecialIds | None = None) -> EncodedSplit:
     """Tokenize a whole split once, truncate each review (head or head+tail) and pack it for the encoder."""
     ids = ids or special_ids(preprocessor)
-    features, lengths = pack(tokenize_texts(split.texts, preprocessor), seq_length, truncation, ids)
-    return EncodedSplit(features, split.labels.astype(np.float32), lengths)
+    return encode(tokenize_texts(split.texts, preprocessor), split.labels, seq_length, truncation, ids)
 
 
 def bucket_widths(seq_length: int) -> tuple[int, ...]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from benchmark.data import DataQuality, Imdb, Split, balanced_subset, count_shared, train_validation_split
+from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.data.splits import Split
 from benchmark.core.errors import UsageError
 from benchmark.registry import EncoderSpec
 from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
@@ -91,7 +92,7 @@ class RunConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be a positive number of reviews, got {value}")
         if not 0.0 <= self.validation_fraction < 1.0:
             raise UsageError(f"--validation-fraction must be in [0, 1), got {self.validation_fraction}")
-        from benchmark.truncation import TRUNCATIONS
+        from benchmark.data.packing import TRUNCATIONS
 
         if self.truncation not in TRUNCATIONS:
             raise UsageError(f"--truncation must be one of {', '.join(TRUNCATIONS)}, got {self.truncation!r}")
@@ -115,36 +116,6 @@ class EncoderSource:
     weights: str
 
 
-@dataclasses.dataclass(frozen=True)
-class PreparedData:
-    """The training, validation and test reviews of a run."""
-
-    train: Split
-    validation: Split | None
-    test: Split
-    source: str
-
-    quality: DataQuality = DataQuality()
-
-    def describe(self) -> dict[str, Any]:
-        sets = {"train": self.train, "validation": self.validation, "test": self.test}
-        described: dict[str, Any] = {"source": self.source}
-        for name, split in sets.items():
-            described[f"{name}_examples"] = len(split) if split is not None else 0
-            described[f"{name}_positive"] = split.positives if split is not None else 0
-        described["test_reviews_also_in_train"] = count_shared(self.train, self.test)
-        described["loading"] = dataclasses.asdict(self.quality)
-        return described
-
-
-def prepare_data(imdb: Imdb, config: RunConfig) -> PreparedData:
-    """Seeded balanced subsets and the validation split; the test set stays untouched by selection."""
-    train = balanced_subset(imdb.train, config.train_samples, config.seed, "train")
-    test = balanced_subset(imdb.test, config.test_samples, config.seed, "test")
-    train, validation = train_validation_split(train, config.validation_fraction, config.seed)
-    return PreparedData(train, validation, test, imdb.source, imdb.quality)
-
-
 def pretrained_source(spec: EncoderSpec) -> EncoderSource:
     weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
     return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
@@ -165,17 +136,6 @@ HASH_EXCLUDED = ("train_samples", "test_samples", "validation_fraction")
 def stable_hash(identity: dict[str, Any]) -> str:
     """16 hex digits of the SHA-256 of ``identity`` as canonical JSON."""
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def data_fingerprint(data: PreparedData) -> dict[str, str]:
-    """SHA-256 of the labels and texts of each split, in order: same reviews, same fingerprint, whatever the source."""
-    fingerprint = {}
-    for name, split in (("train", data.train), ("validation", data.validation), ("test", data.test)):
-        digest = hashlib.sha256()
-        for text, label in zip(split.texts, split.labels) if split is not None else ():
-            digest.update(f"{int(label)}\t{text}\0".encode("utf-8"))
-        fingerprint[name] = digest.hexdigest()[:16]
-    return fingerprint
 
 
 def resolved_learning_rate(spec: EncoderSpec, config: RunConfig) -> float:

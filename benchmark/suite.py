@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from benchmark.baseline import BASELINES, baseline_hash
-from benchmark.data import Imdb
+from benchmark.data.imdb import Imdb
 from benchmark.core.errors import UsageError
 from benchmark.records.failures import clear_failure, record_failure
 from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.records.run import RunResult, load_runs, write_run
-from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
+from benchmark.runner import EncoderSource, RunConfig, config_hash, pretrained_source
+from benchmark.data.prepared import PreparedData
 
 if TYPE_CHECKING:
     from benchmark.distribute import Distribution
@@ -244,7 +245,7 @@ def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config:
     With a save ``policy``, the children export under its suite id (best of the suite, or every model).
     """
     from benchmark.report import write_leaderboard
-    from benchmark.runner import prepare_data
+    from benchmark.data.prepared import prepare_data
 
     passthrough = passthrough_args(argv)
     ran = skipped = 0

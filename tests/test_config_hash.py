@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from benchmark.baseline import TFIDF_LOGREG, baseline_hash
-from benchmark.data import Split
+from benchmark.data.splits import Split
 from benchmark.registry import get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
-from benchmark.runner import EncoderSource, PreparedData, RunConfig, config_hash, pretrained_source
+from benchmark.runner import EncoderSource, RunConfig, config_hash, pretrained_source
+from benchmark.data.prepared import PreparedData
 
 
 def split(prefix: str, count: int) -> Split:

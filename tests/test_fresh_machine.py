@@ -136,7 +136,7 @@ def test_the_project_declares_what_tensorflow_datasets_imports():
 
 def test_tfds_builder_downloads_imdb_through_a_proxy_and_run_reads_it(caches, proxy, registered_tiny_archive,
                                                                      imdb_folder, tmp_path):
-    from benchmark.data import load_imdb
+    from benchmark.data.imdb import load_imdb
     from benchmark.fetch import fetch_imdb
 
     done = fetch_imdb()  # what `fetch --dataset imdb` runs: TensorFlow Datasets' builder, download to generation

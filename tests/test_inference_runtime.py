@@ -32,12 +32,13 @@ def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
 def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin):
     import numpy as np
 
-    from benchmark.data import load_imdb
+    from benchmark.data.imdb import load_imdb
     from benchmark.records.metrics import classification_metrics, sigmoid
     from benchmark.pipeline import tokenize_split
     from benchmark.model import load_handle
     from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash, fine_tune, predict_logits, prepare_data
+    from benchmark.runner import EncoderSource, config_hash, fine_tune, predict_logits
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
                        precision="float32", inference="tflite")

@@ -34,7 +34,7 @@ def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_
     import numpy as np
 
     from benchmark.native import build_native_classifier
-    from benchmark.pipeline import EncodedSplit
+    from benchmark.data.packing import EncodedSplit
     from benchmark.registry import get_spec
     from benchmark.runner import predict_logits
     from benchmark.tflite_runtime import from_trained

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmark.pipeline import (EncodedSplit, bucket_steps, bucket_widths, evaluation_dataset, evaluation_steps,
-                                steps_per_pass, to_dataset, training_batches)
+from benchmark.data.packing import EncodedSplit
+from benchmark.pipeline import (bucket_steps, bucket_widths, evaluation_dataset, evaluation_steps, steps_per_pass,
+                                to_dataset, training_batches)
 
 
 def encoded(lengths, seq_length: int) -> EncodedSplit:

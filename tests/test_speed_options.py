@@ -19,9 +19,10 @@ def test_bad_speed_settings_are_usage_errors(field, value, message):
 
 @pytest.mark.slow
 def test_fine_tune_with_every_speed_option(aclimdb, tiny_standin):
-    from benchmark.data import load_imdb
+    from benchmark.data.imdb import load_imdb
     from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune, prepare_data
+    from benchmark.runner import EncoderSource, fine_tune
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=2, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
                        truncation="head_tail", steps_per_execution=2, precision="mixed_bfloat16")
@@ -66,10 +67,11 @@ def test_auto_falls_back_to_the_hub_layer_when_the_encoder_cannot_be_rebuilt(tin
 def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
     import dataclasses
 
-    from benchmark.data import load_imdb
+    from benchmark.data.imdb import load_imdb
     from benchmark.native import default_precision
     from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash, prepare_data
+    from benchmark.runner import EncoderSource, config_hash
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(train_samples=40, test_samples=24)
     data = prepare_data(load_imdb(aclimdb), config)
@@ -85,9 +87,10 @@ def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
 def test_float16_training_scales_the_loss(aclimdb, tiny_standin):
     import tf_keras
 
-    from benchmark.data import load_imdb
+    from benchmark.data.imdb import load_imdb
     from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune, prepare_data
+    from benchmark.runner import EncoderSource, fine_tune
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=16,
                        precision="mixed_float16")

@@ -7,11 +7,12 @@ import signal
 import pytest
 
 from benchmark.baseline import TFIDF_KEY
-from benchmark.data import load_imdb
+from benchmark.data.imdb import load_imdb
 from benchmark.core.errors import UsageError
 from benchmark.registry import REGISTRY
 from benchmark.records.run import write_run
-from benchmark.runner import RunConfig, prepare_data
+from benchmark.runner import RunConfig
+from benchmark.data.prepared import prepare_data
 from benchmark.suite import (_failure_message, all_model_keys, completed_run, passthrough_args, planned_hash,
                              resolve_keys)
 from test_report import make_run

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from benchmark.core.errors import UsageError
-from benchmark.truncation import SpecialIds, head_budget, pack, special_ids, truncate
+from benchmark.data.packing import SpecialIds, head_budget, pack, special_ids, truncate
 
 IDS = SpecialIds(cls=2, sep=3, pad=0)
 

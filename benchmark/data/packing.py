@@ -1,4 +1,4 @@
-"""Truncation (head, or head+tail after Sun et al. 2019) and BERT packing of token ids."""
+"""Truncation (head, or head+tail after Sun et al. 2019) and BERT packing of token ids into encoder inputs."""
 
 from __future__ import annotations
 
@@ -71,3 +71,27 @@ def pack(reviews: Sequence[np.ndarray], seq_length: int, truncation: str,
         lengths[row] = end
     features = {"input_word_ids": word_ids, "input_mask": mask, "input_type_ids": np.zeros_like(mask)}
     return features, lengths
+
+
+@dataclasses.dataclass(frozen=True)
+class EncodedSplit:
+    """Token ids of a split, packed to one sequence length, with the labels and packed lengths."""
+
+    features: dict[str, np.ndarray]
+    labels: np.ndarray
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def take(self, indices: np.ndarray) -> "EncodedSplit":
+        """The examples at ``indices``, in that order."""
+        return EncodedSplit({k: v[indices] for k, v in self.features.items()}, self.labels[indices],
+                            self.lengths[indices])
+
+
+def encode(reviews: Sequence[np.ndarray], labels: np.ndarray, seq_length: int, truncation: str,
+           ids: SpecialIds) -> EncodedSplit:
+    """The reviews' token ids truncated and packed for the encoder, with their labels as float32."""
+    features, lengths = pack(reviews, seq_length, truncation, ids)
+    return EncodedSplit(features, np.asarray(labels).astype(np.float32), lengths)
