@@ -12,7 +12,8 @@ import numpy as np
 from benchmark.records.labels import WEIGHTS_CLASSICAL
 from benchmark.records.run import RunResult
 from benchmark.data.prepared import PreparedData, data_fingerprint
-from benchmark.runner import RunConfig, stable_hash
+from benchmark.core.hashing import stable_hash
+from benchmark.runner import RunConfig
 
 TFIDF_KEY = "tfidf_logreg"
 

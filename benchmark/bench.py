@@ -185,7 +185,7 @@ def run_bench(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
     from benchmark.core.environment import cpu_threads, describe_environment
     from benchmark.gpu_estimate import suite_estimates
     from benchmark.peaks import cpu_peak_flops
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
 
     spec = get_spec(args.model, args.models_dir)  # imported encoders too, as ``run`` finds them
     configs = configs_from_args(args)

@@ -8,7 +8,8 @@ import tensorflow_hub as hub
 import tf_keras
 
 from benchmark.data.splits import Split
-from benchmark.model import DEFAULT_DROPOUT, load_handle
+from benchmark.model import DEFAULT_DROPOUT
+from benchmark.encoders.loading import load_handle
 from benchmark.optimizer import adamw
 from benchmark.data.packing import EncodedSplit
 from benchmark.pipeline import to_dataset

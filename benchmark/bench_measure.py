@@ -13,29 +13,19 @@ import numpy as np
 from benchmark.bench import (HF, OURS, OURS_INT8, PLAIN, TUTORIAL, BenchConfig, peak_rss_mib, ratio, summarise,
                              timed_rounds)
 from benchmark.core.environment import cpu_threads
-from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
+from benchmark.encoders.families import CLS_ONLY_FAMILIES
+from benchmark.encoders.source import encoder_source
+from benchmark.encoders.spec import EncoderSpec
 
 log = logging.getLogger(__name__)
 
 LARGE_STEP_COUNT = 100_000  # the learning-rate schedule's length while timing: flat after warm-up
 
 
-def _source(spec: EncoderSpec, args: argparse.Namespace, texts):
-    from benchmark.runner import pretrained_source, standin_source
-
-    if not args.standins:
-        return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
-    from benchmark.suite import vocab_for
-
-    # As ``run`` picks it: --vocab, else an imported encoder's own vocabulary, else one learned from the reviews.
-    vocab = vocab_for(spec, Path(args.vocab) if args.vocab else None, Path(args.models_dir), texts, learn=True)
-    return standin_source(spec, vocab, Path(args.models_dir))
-
-
 def _token_flops(spec: EncoderSpec, widths: np.ndarray, cls_only: bool) -> tuple[float, float, float]:
     """Mean padded tokens, mean training and mean forward FLOPs per example over ``widths`` (``cls_only``: the
     last layer computes [CLS] alone, as the natively rebuilt encoder does)."""
-    from benchmark.flops import forward_flops, training_flops
+    from benchmark.encoders.flops import forward_flops, training_flops
 
     return (float(np.mean(widths)), float(np.mean([training_flops(spec, w, cls_only) for w in widths])),
             float(np.mean([forward_flops(spec, w, cls_only) for w in widths])))
@@ -59,7 +49,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     from benchmark.bench_torch import TorchRunner, unavailable_reason
     from benchmark.data.splits import balanced_subset
     from benchmark.data.imdb import load_imdb
-    from benchmark.model import build_classifier, load_handle
+    from benchmark.model import build_classifier
+    from benchmark.encoders.loading import load_handle
     from benchmark.peaks import cpu_peak_flops
     from benchmark.data.packing import EncodedSplit
     from benchmark.pipeline import evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
@@ -68,7 +59,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     imdb = load_imdb(args.data_dir, args.offline)
     train = balanced_subset(imdb.train, config.samples, config.seed, "train")
     test = balanced_subset(imdb.test, config.samples, config.seed, "test")
-    source = _source(spec, args, train.texts)
+    vocab = Path(args.vocab) if args.vocab else None
+    source = encoder_source(spec, args.standins, vocab, Path(args.models_dir), train.texts)
     tf_keras.utils.set_random_seed(config.seed)
     preprocessor = load_handle(source.preprocessor_handle, "preprocessor")
     ids = special_ids(preprocessor)
@@ -190,7 +182,7 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
 
 
 def _vocab_size(encoder_handle: str) -> int:
-    from benchmark.model import load_handle
+    from benchmark.encoders.loading import load_handle
 
     saved = load_handle(encoder_handle, "encoder")
     return int(next(v for v in saved.variables if v.name.startswith("word_embeddings/")).shape[0])
@@ -198,7 +190,7 @@ def _vocab_size(encoder_handle: str) -> int:
 
 def notes(config: BenchConfig, tokenize_rate: float) -> list[str]:
     """What the figures mean and what they leave out."""
-    from benchmark.flops import __doc__ as flops_doc
+    from benchmark.encoders.flops import __doc__ as flops_doc
     from benchmark.peaks import cpu_peak_flops
 
     _, peak_note = cpu_peak_flops(bf16=config.precision == "mixed_bfloat16")

@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from benchmark.data.packing import EncodedSplit
-from benchmark.registry import EncoderSpec
+from benchmark.encoders.spec import EncoderSpec
 
 
 def unavailable_reason(spec: EncoderSpec) -> str | None:

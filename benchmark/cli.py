@@ -21,9 +21,11 @@ from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
 from benchmark.core.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
 from benchmark.fetch import DATASETS
-from benchmark.hub_cache import MIRROR_ENV
-from benchmark.hub_cache import configure as configure_network
-from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec, list_models
+from benchmark.encoders.hub_cache import MIRROR_ENV
+from benchmark.encoders.hub_cache import configure as configure_network
+from benchmark.encoders.imported import IMPORTED_VOCAB
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.encoders.registry import all_specs, get_spec, list_models
 from benchmark.records.labels import INFERENCES
 
 log = logging.getLogger("benchmark")
@@ -189,7 +191,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     config.validate()
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if args.vocab is not None:
-        from benchmark.vocab import check_vocab_file
+        from benchmark.encoders.vocab import check_vocab_file
 
         check_vocab_file(args.vocab)
 
@@ -273,7 +275,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_build_standin(args: argparse.Namespace) -> int:
-    from benchmark.standins import build_standin
+    from benchmark.encoders.standins import build_standin
 
     specs = _selected_specs(args)
     if args.vocab is None and not all(spec.imported_dir for spec in specs):

@@ -33,8 +33,8 @@ def add_import_parser(commands, default_models_dir: str) -> None:
 
 
 def cmd_import_hf(args: argparse.Namespace) -> int:
-    from benchmark.hf_checkpoint import package_archive
-    from benchmark.hf_import import IMPORT_MANIFEST, import_checkpoint
+    from benchmark.encoders.hf_checkpoint import package_archive
+    from benchmark.encoders.hf_import import IMPORT_MANIFEST, import_checkpoint
     from benchmark.records.labels import WEIGHTS_IMPORTED
 
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:

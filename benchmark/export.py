@@ -38,7 +38,7 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.model import load_handle
+    from benchmark.encoders.loading import load_handle
 
     preprocessor = load_handle(preprocessor_handle, "preprocessor")
     module = tf.Module(name="sentiment_classifier")

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from benchmark import hub_cache
+from benchmark.encoders import hub_cache
 from benchmark.core.errors import UsageError
-from benchmark.registry import EncoderSpec
+from benchmark.encoders.spec import EncoderSpec
 
 DATASETS = ("imdb",)
 

@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmark.flops import forward_flops, training_flops
+from benchmark.encoders.flops import forward_flops, training_flops
 from benchmark.gpu_hf import bert_shape
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
-from benchmark.registry import REGISTRY
+from benchmark.encoders.registry import REGISTRY
 from benchmark.suite_split import SUITE_EPOCHS, suite_examples
 
 MEASUREMENT = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.core.atomic import atomic_write_text
-from benchmark.flops import forward_flops, training_flops
+from benchmark.encoders.flops import forward_flops, training_flops
 from benchmark.peaks import GPU_PEAKS
-from benchmark.registry import REGISTRY, EncoderSpec
+from benchmark.encoders.registry import REGISTRY
+from benchmark.encoders.spec import EncoderSpec
 from benchmark.suite_split import SUITE_EPOCHS, suite_examples
 
 

@@ -46,8 +46,8 @@ def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, pr
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.architectures import build_encoder
-    from benchmark.model import ENCODER_INPUTS
+    from benchmark.encoders.build import build_encoder
+    from benchmark.encoders.spec import ENCODER_INPUTS
     from benchmark.native import precision_policy
 
     with precision_policy(precision):
@@ -74,7 +74,7 @@ def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, s
     """A row per runtime: name, examples per second (median and rounds), ratio, largest logit difference."""
     import tf_keras
 
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
     from benchmark.tflite_runtime import TfliteClassifier
 
     spec = get_spec(key)

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import tensorflow as tf
 import tensorflow_hub as hub
-import tensorflow_text  # noqa: F401 - registers the ops that TF-Hub preprocessors use
 import tf_keras
 
 from benchmark.core.errors import UsageError
-from benchmark.hub_cache import damaged, locate
-
-ENCODER_INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
+from benchmark.encoders.loading import load_handle
+from benchmark.encoders.spec import ENCODER_INPUTS
 DEFAULT_DROPOUT = 0.1
-
-
-def load_handle(handle: str, what: str):
-    """``hub.load`` of ``handle`` as located on this machine (:func:`benchmark.hub_cache.locate`: the cache, the
-    mirror, offline mode), with a one-line explanation when it cannot be reached or read."""
-    located = locate(handle, what)
-    try:
-        return hub.load(str(located.folder))
-    except Exception as error:  # noqa: BLE001 - path and format errors all end here
-        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-        if located.in_cache:
-            raise damaged(what, located.folder, reason, handle) from None
-        raise UsageError(f"cannot load {what} {handle}: {reason}") from None
 
 
 def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT) -> tf.Tensor:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from typing import Iterator
 
 import tensorflow as tf
 import tf_keras
 
-from benchmark.dropout import use_bit_dropout
+from benchmark.encoders.native import rebuild_encoder, saved_encoder
 from benchmark.core.errors import UsageError
-from benchmark.model import DEFAULT_DROPOUT, ENCODER_INPUTS, build_classifier, classifier_head, load_handle
-from benchmark.registry import EncoderSpec
+from benchmark.model import DEFAULT_DROPOUT, build_classifier, classifier_head
+from benchmark.encoders.spec import ENCODER_INPUTS
+from benchmark.encoders.spec import EncoderSpec
 
 log = logging.getLogger(__name__)
 
@@ -40,50 +40,14 @@ def precision_policy(precision: str) -> Iterator[None]:
         tf_keras.mixed_precision.set_global_policy(previous)
 
 
-# Keras names the weights of a subclassed encoder (DistilBERT's ``ClsPooledBertEncoder``) under the encoder's own
-# scope, uniquified per process ("cls_pooled_bert_encoder_3/..."); BERT's carry no such scope.
-ENCODER_SCOPE = re.compile(r"^[a-z0-9_]*encoder(_[0-9]+)?/")
-
-
-def local_name(name: str) -> str:
-    """A variable's name without its encoder's scope, the same in the SavedModel and in the rebuilt encoder."""
-    return ENCODER_SCOPE.sub("", name)
-
-
-def restore_variables(target: tf_keras.Model, saved) -> int:
-    """Copy ``saved``'s variables into ``target``'s weights, matched by name; returns how many were copied."""
-    source = {local_name(variable.name): variable for variable in saved.variables}
-    missing, mismatched = [], []
-    for weight in target.weights:
-        variable = source.get(local_name(weight.name))
-        if variable is None:
-            missing.append(weight.name)
-        elif tuple(variable.shape) != tuple(weight.shape):
-            mismatched.append(f"{weight.name} {tuple(variable.shape)} vs {tuple(weight.shape)}")
-    if missing or mismatched:
-        raise UsageError("the native encoder does not match the SavedModel's variables "
-                         f"(missing {missing[:3]}, shape mismatches {mismatched[:3]}); use --precision float32")
-    for weight in target.weights:
-        weight.assign(tf.cast(source[local_name(weight.name)], weight.dtype))
-    return len(target.weights)
-
-
 def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: int | None,
                             precision: str = "float32", dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
     """The shared classifier on a native encoder holding the SavedModel's weights; the logit stays float32."""
-    from benchmark.architectures import build_encoder
-
-    saved = load_handle(encoder_handle, "encoder")
-    embeddings = [v for v in saved.variables if local_name(v.name).startswith("word_embeddings/")]
-    if not embeddings:
-        raise UsageError(f"encoder {encoder_handle} has no word_embeddings variable: cannot rebuild it natively")
+    saved, vocab_size = saved_encoder(encoder_handle)
     with precision_policy(precision):
-        encoder = build_encoder(spec, int(embeddings[0].shape[0]), cls_only=True)  # the head reads [CLS] alone
         inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name)
                   for name in ENCODER_INPUTS}
-        encoder(inputs)  # creates the weights
-        restore_variables(encoder, saved)
-        use_bit_dropout(encoder)  # the same Bernoulli masks from half the random bits (benchmark/dropout.py)
+        encoder = rebuild_encoder(spec, saved, vocab_size, inputs)
         logits = classifier_head(encoder(inputs)["pooled_output"], dropout)
         return tf_keras.Model(inputs, logits, name="classifier")
 

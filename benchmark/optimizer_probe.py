@@ -42,7 +42,7 @@ def apply_dropout(model, dropout: str) -> None:
     """``model``'s Dropout layers as ``dropout`` says: left as Keras's, turned into BitDropout, or rate 0."""
     import tf_keras
 
-    from benchmark.dropout import use_bit_dropout
+    from benchmark.encoders.bit_dropout import use_bit_dropout
 
     if dropout == "bits":
         use_bit_dropout(model)
@@ -61,7 +61,8 @@ def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int
     import tf_keras
 
     from benchmark.bench_keras import KerasRunner, compile_classifier
-    from benchmark.registry import CLS_ONLY_FAMILIES, get_spec
+    from benchmark.encoders.families import CLS_ONLY_FAMILIES
+    from benchmark.encoders.registry import get_spec
 
     spec = get_spec(key)
     vocab = spec.vocab_size  # the published checkpoint's: the embedding table whose update is measured

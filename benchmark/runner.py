@@ -6,8 +6,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
-import json
 import logging
 import sys
 import time
@@ -19,8 +17,10 @@ import numpy as np
 from benchmark.data.prepared import PreparedData, data_fingerprint
 from benchmark.data.splits import Split
 from benchmark.core.errors import UsageError
-from benchmark.registry import EncoderSpec
-from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.core.hashing import stable_hash
+from benchmark.encoders.source import EncoderSource
+from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.records.run import RunResult
 
 if TYPE_CHECKING:
@@ -106,36 +106,9 @@ class RunConfig:
             raise UsageError(f"--inference must be one of {', '.join(INFERENCES)}, got {self.inference!r}")
 
 
-@dataclasses.dataclass(frozen=True)
-class EncoderSource:
-    """Where a run's encoder and preprocessor load from, and what weights they carry."""
-
-    spec: EncoderSpec
-    encoder_handle: str
-    preprocessor_handle: str
-    weights: str
-
-
-def pretrained_source(spec: EncoderSpec) -> EncoderSource:
-    weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
-    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
-
-
-def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
-    from benchmark.standins import build_standin
-
-    standin = build_standin(spec, vocab_file, Path(models_dir).resolve())
-    return EncoderSource(spec, str(standin.encoder_path), str(standin.preprocessor_path), WEIGHTS_STANDIN)
-
-
 BEFORE_FINE_TUNING_EXAMPLES = 1000  # test reviews scored by the zero-step model (all when the test set is smaller)
 # Settings whose effect the data fingerprint already captures, left out of the configuration hash.
 HASH_EXCLUDED = ("train_samples", "test_samples", "validation_fraction")
-
-
-def stable_hash(identity: dict[str, Any]) -> str:
-    """16 hex digits of the SHA-256 of ``identity`` as canonical JSON."""
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def resolved_learning_rate(spec: EncoderSpec, config: RunConfig) -> float:
@@ -203,7 +176,7 @@ def _predict_probabilities(model, encoded, batch_size: int, verbose: int, bucket
 def locate_weights(source: EncoderSource) -> dict[str, Any]:
     """The encoder's and preprocessor's folders on this machine, downloaded first where needed (once, before any
     work, so that a missing or unreachable model stops the run at once with the ``fetch`` command for its key)."""
-    from benchmark.hub_cache import locate
+    from benchmark.encoders.hub_cache import locate
 
     return {what: locate(handle, what, source.spec.key) for what, handle in
             (("encoder", source.encoder_handle), ("preprocessor", source.preprocessor_handle))}
@@ -229,9 +202,10 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     from benchmark.distribute import choose_strategy
     from benchmark.core.environment import describe_environment
     from benchmark.guards import StopOnNonFiniteLoss
-    from benchmark.hub_cache import provenance
+    from benchmark.encoders.hub_cache import provenance
     from benchmark.records.metrics import classification_metrics
-    from benchmark.model import encoder_parameters, load_handle
+    from benchmark.model import encoder_parameters
+    from benchmark.encoders.loading import load_handle
     from benchmark.native import build_for_config, build_with_fallback, resolve_precision
     from benchmark.optimizer import adamw
     from benchmark.pipeline import (evaluation_dataset, evaluation_steps, steps_per_pass, tokenize_split,

@@ -21,10 +21,11 @@ from benchmark.baseline import BASELINES, baseline_hash
 from benchmark.data.imdb import Imdb
 from benchmark.core.errors import UsageError
 from benchmark.records.failures import clear_failure, record_failure
-from benchmark.registry import IMPORTED_VOCAB, EncoderSpec, all_specs, get_spec
+from benchmark.encoders.registry import all_specs, get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.records.run import RunResult, load_runs, write_run
-from benchmark.runner import EncoderSource, RunConfig, config_hash, pretrained_source
+from benchmark.encoders.source import EncoderSource, pretrained_source, standin_source, standin_vocab
+from benchmark.runner import RunConfig, config_hash
 from benchmark.data.prepared import PreparedData
 
 if TYPE_CHECKING:
@@ -62,23 +63,6 @@ def resolve_keys(use_all: bool, keys: Sequence[str] | None, models_dir: Path | N
     return list(dict.fromkeys(keys or ()))
 
 
-def vocab_for(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Sequence[str],
-              learn: bool) -> Path | None:
-    """The stand-in vocabulary: ``--vocab``, else one learned from the training reviews (None if not learned yet
-    and ``learn`` is False)."""
-    from benchmark.vocab import check_vocab_file, learned_vocab, learned_vocab_path
-
-    if vocab is not None:
-        check_vocab_file(vocab)
-        return vocab
-    if spec.imported_dir:  # a stand-in of an imported encoder tokenizes with the checkpoint's own vocabulary
-        return Path(spec.imported_dir) / IMPORTED_VOCAB
-    if learn:
-        return learned_vocab(texts, spec.lower_case, Path(models_dir) / "vocab")
-    path = learned_vocab_path(texts, spec.lower_case, Path(models_dir) / "vocab")
-    return path if path.is_file() else None
-
-
 def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: PreparedData) -> str | None:
     """The configuration hash of ``key``'s run, without building anything; None when it cannot be known yet
     (the model process then decides)."""
@@ -92,10 +76,10 @@ def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: Pr
     spec = get_spec(key, args.models_dir)
     if not args.standins:
         return config_hash(pretrained_source(spec), config, data, replicas)
-    from benchmark.standins import standin_dir
-    from benchmark.vocab import file_sha256
+    from benchmark.encoders.standins import standin_dir
+    from benchmark.core.hashing import file_sha256
 
-    vocab = vocab_for(spec, args.vocab, args.models_dir, data.train.texts, learn=False)
+    vocab = standin_vocab(spec, args.vocab, args.models_dir, data.train.texts, learn=False)
     if vocab is None:
         return None
     folder = standin_dir(spec, file_sha256(vocab), args.models_dir)
@@ -120,7 +104,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
     Returns the result, the run file written (None when skipped, or on a worker that is not the chief) and
     whether it was skipped. Checkpoints are kept only for single-worker runs.
     """
-    from benchmark.runner import fine_tune, standin_source
+    from benchmark.runner import fine_tune
     from benchmark.training import checkpoint_dir
 
     if key in BASELINES:
@@ -133,7 +117,7 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
     else:
         spec = get_spec(key, args.models_dir)
         if args.standins:
-            source = standin_source(spec, vocab_for(spec, args.vocab, args.models_dir, data.train.texts, True),
+            source = standin_source(spec, standin_vocab(spec, args.vocab, args.models_dir, data.train.texts, True),
                                     args.models_dir)
         else:
             source = pretrained_source(spec)

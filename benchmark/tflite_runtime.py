@@ -16,7 +16,7 @@ class TfliteClassifier:
     def __init__(self, model, quantize: bool, threads: int):
         import tensorflow as tf
 
-        from benchmark.model import ENCODER_INPUTS
+        from benchmark.encoders.spec import ENCODER_INPUTS
 
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
         converter.optimizations = [tf.lite.Optimize.DEFAULT] if quantize else []

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
+from benchmark.encoders.flops import forward_flops, training_flops
 from benchmark.peaks import ASSUMED_GPU_UTILISATION
-from benchmark.registry import get_spec
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL, run_cli
 
 

@@ -12,9 +12,10 @@ import pytest
 
 from benchmark.baseline import TFIDF_LOGREG, baseline_hash
 from benchmark.data.splits import Split
-from benchmark.registry import get_spec
+from benchmark.encoders.registry import get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
-from benchmark.runner import EncoderSource, RunConfig, config_hash, pretrained_source
+from benchmark.encoders.source import EncoderSource, pretrained_source
+from benchmark.runner import RunConfig, config_hash
 from benchmark.data.prepared import PreparedData
 
 

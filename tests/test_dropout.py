@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from benchmark.dropout import LEVELS, BitDropout, bit_dropout, keep_scale, threshold, use_bit_dropout
-from benchmark.registry import get_spec
+from benchmark.encoders.bit_dropout import LEVELS, BitDropout, bit_dropout, keep_scale, threshold, use_bit_dropout
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL
 
 

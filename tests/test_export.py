@@ -69,7 +69,7 @@ def _token_model(seq_length: int):
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.model import ENCODER_INPUTS
+    from benchmark.encoders.spec import ENCODER_INPUTS
 
     inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name) for name in ENCODER_INPUTS}
     ids = tf_keras.layers.Lambda(lambda x: tf.cast(x, tf.float32))(inputs["input_word_ids"])

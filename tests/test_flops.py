@@ -2,8 +2,8 @@
 
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
-from benchmark.registry import get_spec
+from benchmark.encoders.flops import forward_flops, training_flops
+from benchmark.encoders.registry import get_spec
 
 
 def test_cls_only_last_layer_drops_all_but_the_key_and_value_projections_of_that_layer():

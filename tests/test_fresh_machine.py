@@ -203,7 +203,7 @@ def test_no_network_is_one_line_naming_both_ways_out(caches, aclimdb, tmp_path, 
 
 def test_run_loads_models_through_the_hub_resolver_from_a_mirror_then_from_its_cache(caches, server, aclimdb,
                                                                                      tiny_standin, tmp_path):
-    from benchmark.hub_cache import fingerprint
+    from benchmark.encoders.hub_cache import fingerprint
 
     command = ("run", "--model", TINY_MODEL, "--data-dir", str(aclimdb), *TINY, "--output", "out")
     result = run_cli(*command, "--hub-mirror", server.url, cwd=tmp_path)

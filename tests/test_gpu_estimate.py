@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
+from benchmark.encoders.flops import forward_flops, training_flops
 from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
 from benchmark.gpu_hf import bert_shape
 from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
-from benchmark.registry import REGISTRY
+from benchmark.encoders.registry import REGISTRY
 from benchmark.suite_split import suite_examples
 
 TRAIN_SHARE, INFERENCE_SHARE = 0.1, 0.2

@@ -35,9 +35,10 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
     from benchmark.data.imdb import load_imdb
     from benchmark.records.metrics import classification_metrics, sigmoid
     from benchmark.pipeline import tokenize_split
-    from benchmark.model import load_handle
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash, fine_tune, predict_logits
+    from benchmark.encoders.loading import load_handle
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.runner import config_hash, fine_tune, predict_logits
     from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
@@ -61,7 +62,7 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
 
 def test_tflite_inference_refuses_an_encoder_that_cannot_be_rebuilt(tiny_standin, monkeypatch):
     from benchmark import native
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
 
     def mismatch(*args, **kwargs):
         raise UsageError("the native encoder does not match the SavedModel's variables")
@@ -80,9 +81,10 @@ def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(fa
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.architectures import build_encoder
-    from benchmark.model import ENCODER_INPUTS
-    from benchmark.registry import CLS_ONLY_FAMILIES, get_spec
+    from benchmark.encoders.build import build_encoder
+    from benchmark.encoders.spec import ENCODER_INPUTS
+    from benchmark.encoders.families import CLS_ONLY_FAMILIES
+    from benchmark.encoders.registry import get_spec
     from benchmark.tflite_runtime import TfliteClassifier
 
     spec = dataclasses.replace(get_spec(TINY_MODEL), family=family, num_layers=2, hidden_size=32, num_heads=2,

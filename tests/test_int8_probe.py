@@ -35,7 +35,7 @@ def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_
 
     from benchmark.native import build_native_classifier
     from benchmark.data.packing import EncodedSplit
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
     from benchmark.runner import predict_logits
     from benchmark.tflite_runtime import from_trained
     from conftest import TINY_MODEL

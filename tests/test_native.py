@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmark.core.errors import UsageError
-from benchmark.registry import get_spec
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL
 
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path, f
     DistilBERT pools the [CLS] state itself, which the [CLS]-only last layer must still produce."""
     from hf_reference import bert_config, bert_weights, distilbert_weights, write_checkpoint
 
-    from benchmark.hf_import import import_checkpoint
+    from benchmark.encoders.hf_import import import_checkpoint
     from benchmark.model import build_classifier
     from benchmark.native import build_native_classifier
 
@@ -89,7 +89,7 @@ def test_the_native_encoder_runs_its_last_layer_for_cls_alone(tiny_standin):
 
 
 def test_exported_stand_ins_keep_every_position(tiny_standin):
-    from benchmark.model import load_handle
+    from benchmark.encoders.loading import load_handle
 
     encoder = load_handle(str(tiny_standin.encoder_path), "encoder")
     assert encoder(batch())["sequence_output"].shape[1] == 16

@@ -20,8 +20,9 @@ def test_bad_speed_settings_are_usage_errors(field, value, message):
 @pytest.mark.slow
 def test_fine_tune_with_every_speed_option(aclimdb, tiny_standin):
     from benchmark.data.imdb import load_imdb
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.runner import fine_tune
     from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=2, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
@@ -49,7 +50,7 @@ def test_auto_precision_follows_the_cpu_flags(monkeypatch):
 
 def test_auto_falls_back_to_the_hub_layer_when_the_encoder_cannot_be_rebuilt(tiny_standin, monkeypatch):
     from benchmark import native
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
 
     def mismatch(*args, **kwargs):
         raise UsageError("the native encoder does not match the SavedModel's variables")
@@ -69,8 +70,9 @@ def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
 
     from benchmark.data.imdb import load_imdb
     from benchmark.native import default_precision
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.runner import config_hash
     from benchmark.data.prepared import prepare_data
 
     config = RunConfig(train_samples=40, test_samples=24)
@@ -88,8 +90,9 @@ def test_float16_training_scales_the_loss(aclimdb, tiny_standin):
     import tf_keras
 
     from benchmark.data.imdb import load_imdb
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.runner import fine_tune
     from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=16,

@@ -9,7 +9,7 @@ import pytest
 from benchmark.baseline import TFIDF_KEY
 from benchmark.data.imdb import load_imdb
 from benchmark.core.errors import UsageError
-from benchmark.registry import REGISTRY
+from benchmark.encoders.registry import REGISTRY
 from benchmark.records.run import write_run
 from benchmark.runner import RunConfig
 from benchmark.data.prepared import prepare_data

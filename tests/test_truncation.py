@@ -47,7 +47,7 @@ def test_unknown_truncation_is_a_usage_error():
 def test_packing_equals_bert_pack_inputs_for_head_truncation(tiny_standin):
     import tensorflow as tf
 
-    from benchmark.model import load_handle
+    from benchmark.encoders.loading import load_handle
     from benchmark.pipeline import tokenize_texts
     from conftest import review
 

@@ -9,8 +9,10 @@ import tempfile
 from pathlib import Path
 
 from benchmark.core.atomic import atomic_directory
-from benchmark.registry import EncoderSpec
-from benchmark.vocab import check_vocab_file, file_sha256
+from benchmark.core.hashing import file_sha256
+from benchmark.core.paths import STANDINS_FOLDER
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.encoders.vocab import check_vocab_file
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ class StandIn:
 
 def standin_dir(spec: EncoderSpec, vocab_sha256: str, models_dir: Path) -> Path:
     """Where the stand-in for ``spec`` built from a vocabulary with that hash is cached."""
-    return Path(models_dir) / "standins" / f"{spec.key}-{vocab_sha256[:12]}"
+    return Path(models_dir) / STANDINS_FOLDER / f"{spec.key}-{vocab_sha256[:12]}"
 
 
 def build_standin(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> StandIn:
@@ -70,7 +72,7 @@ def build_standin(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> Stan
 def _export(spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:
     import tensorflow as tf
 
-    from benchmark.architectures import build_encoder
+    from benchmark.encoders.build import build_encoder  # deferred: imports TensorFlow
 
     tf.keras.utils.set_random_seed(STANDIN_SEED)
     export_tfhub(build_encoder(spec, vocab_size), spec, vocab_file, vocab_size, out)
@@ -85,7 +87,7 @@ def export_tfhub(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int, 
     import tensorflow as tf
     from official.nlp.tools import export_tfhub_lib
 
-    from benchmark.architectures import encoder_config
+    from benchmark.encoders.build import encoder_config  # deferred: imports TensorFlow
 
     with tempfile.TemporaryDirectory() as ckpt_dir:
         checkpoint_path = tf.train.Checkpoint(encoder=encoder).save(f"{ckpt_dir}/encoder")

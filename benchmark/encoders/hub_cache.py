@@ -19,6 +19,7 @@ import socket
 from pathlib import Path
 
 from benchmark.core.errors import UsageError
+from benchmark.encoders.registry import keys_using
 
 TFHUB_PREFIX = "https://tfhub.dev/"
 MIRROR_ENV = "TFHUB_BENCH_HUB_MIRROR"
@@ -127,8 +128,6 @@ def _use_mirror() -> None:
 
 def fetch_hint(handle: str, key: str | None = None) -> str:
     """The ``fetch`` command that downloads ``handle``: for model ``key``, else for a registry model using it."""
-    from benchmark.registry import keys_using
-
     key = key or next(iter(keys_using(handle)), None)
     return f"python -m benchmark fetch --model {key}" if key else "python -m benchmark fetch --all"
 

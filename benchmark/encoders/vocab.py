@@ -20,11 +20,6 @@ LEARN_SAMPLE = 1000  # reviews; learning takes about 20 s per 1,000 on a 2-core 
 DEFAULT_LEARNED_SIZE = 8000
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def check_vocab_file(path: Path) -> list[str]:
     """The tokens of a WordPiece vocabulary file, or a UsageError saying what is wrong with it."""
     path = Path(path).expanduser()

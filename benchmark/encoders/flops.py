@@ -7,8 +7,9 @@ Formula (multiply-add = 2 FLOPs; embedding look-ups, softmax, layer norms and ac
   scores ``Q K^T`` and the weighted values ``A V`` (talking heads add ``4 * s^2 * a^2`` for its two head
   mixings); factorised embeddings (ALBERT, ELECTRA small) add ``2 * s * e * h`` for their projection;
   the pooler and the head add ``2 h^2 + 2 h``;
-- a last layer computed for the ``[CLS]`` position alone (``cls_only``; see ``registry.CLS_ONLY_FAMILIES``) still
-  projects keys and values for all ``s`` positions but queries, output projection and feed-forward for one:
+- a last layer computed for the ``[CLS]`` position alone (``cls_only``; see
+  ``encoders.families.CLS_ONLY_FAMILIES``) still projects keys and values for all ``s`` positions but queries,
+  output projection and feed-forward for one:
   ``2 * s * 2 h^2 + 2 * (2 h^2 + 2 h i) + 4 * s * h``;
 - training step = 3 x forward (the backward pass costs about twice the forward: gradients with respect
   to both the activations and the weights), the usual estimate of Kaplan et al. 2020 (arXiv:2001.08361).
@@ -16,23 +17,17 @@ Formula (multiply-add = 2 FLOPs; embedding look-ups, softmax, layer norms and ac
 
 from __future__ import annotations
 
-from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
+from benchmark.encoders.families import family
+from benchmark.encoders.spec import EncoderSpec
 
 TRAINING_FACTOR = 3
 
 
 def forward_flops(spec: EncoderSpec, tokens: float, cls_only: bool = False) -> float:
     """Forward FLOPs for one example padded to ``tokens`` positions (the classifier head included);
-    ``cls_only``: the last layer computes ``[CLS]`` alone, where ``spec``'s family supports it."""
-    h, i, a, s = spec.hidden_size, spec.intermediate_size, spec.num_heads, float(tokens)
-    dense = 4 * h * h + (3 if spec.family == "talking_heads" else 2) * h * i
-    attention = 4 * s * s * h + (4 * s * s * a * a if spec.family == "talking_heads" else 0)
-    per_layer = 2 * s * dense + attention
-    layers = spec.num_layers * per_layer
-    if cls_only and spec.family in CLS_ONLY_FAMILIES:
-        layers += 2 * s * 2 * h * h + 2 * (dense - 2 * h * h) + 4 * s * h - per_layer
-    embedding = 2 * s * spec.embedding_size * h if spec.embedding_size else 0
-    return layers + embedding + 2 * h * h + 2 * h
+    ``cls_only``: the last layer computes ``[CLS]`` alone, where ``spec``'s family supports it. The terms a family
+    changes are in its module (:mod:`benchmark.encoders.families`)."""
+    return family(spec.family).forward_flops(spec, tokens, cls_only)
 
 
 def training_flops(spec: EncoderSpec, tokens: float, cls_only: bool = False) -> float:

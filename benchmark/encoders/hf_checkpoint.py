@@ -15,13 +15,13 @@ from typing import Any, Iterator
 import numpy as np
 
 from benchmark.core.errors import UsageError
+from benchmark.encoders.families import HF_FAMILIES
+from benchmark.encoders.spec import EXACT_GELU
 
-# model_type in config.json -> the Hugging Face class whose weights are read.
-SUPPORTED = {"bert": "BertModel", "distilbert": "DistilBertModel"}
-WEIGHT_PREFIXES = {"bert": "bert.", "distilbert": "distilbert."}
+# model_type in config.json -> the Hugging Face class whose weights are read (the families' layouts).
+SUPPORTED = {model_type: family.hf.model_class for model_type, family in HF_FAMILIES.items()}
 # Hugging Face activation names -> tf-models-official names ("gelu" there is the tanh approximation).
-ACTIVATIONS = {"gelu": "benchmark>exact_gelu", "gelu_new": "gelu", "gelu_pytorch_tanh": "gelu", "relu": "relu"}
-LAYER_NORM_EPS = 1e-12  # what tf-models-official's BERT layers use
+ACTIVATIONS = {"gelu": EXACT_GELU, "gelu_new": "gelu", "gelu_pytorch_tanh": "gelu", "relu": "relu"}
 SAFETENSORS = "model.safetensors"
 SAFETENSORS_INDEX = "model.safetensors.index.json"
 LAYOUT_HINT = "a Hugging Face checkpoint folder (config.json, model.safetensors, vocab.txt or tokenizer.json)"
@@ -104,18 +104,9 @@ def _config_shape(config: dict[str, Any], where: Path) -> dict[str, Any]:
         classes = ", ".join(config.get("architectures") or []) or "no architectures"
         raise UsageError(f"{where}: unsupported architecture (model_type {found}, {classes}); "
                          f"supported: {', '.join(f'{k} ({v})' for k, v in SUPPORTED.items())}")
-    if model_type == "bert":
-        if config.get("position_embedding_type", "absolute") != "absolute":
-            raise UsageError(f"{where}: position_embedding_type {config['position_embedding_type']} is not supported "
-                             "(only absolute positions map onto tf-models-official's BERT encoder)")
-        eps = float(config.get("layer_norm_eps", LAYER_NORM_EPS))
-        if not np.isclose(eps, LAYER_NORM_EPS, rtol=0.01):
-            raise UsageError(f"{where}: layer_norm_eps {eps:g} is not supported (tf-models-official uses 1e-12)")
-        names = dict(num_layers="num_hidden_layers", hidden_size="hidden_size", num_heads="num_attention_heads",
-                     intermediate_size="intermediate_size", activation="hidden_act")
-    else:
-        names = dict(num_layers="n_layers", hidden_size="dim", num_heads="n_heads",
-                     intermediate_size="hidden_dim", activation="activation")
+    layout = HF_FAMILIES[model_type].hf
+    HF_FAMILIES[model_type].check_hf_config(config, where)
+    names = layout.config_names
     missing = [name for name in [*names.values(), "vocab_size"] if name not in config]
     if missing:
         raise UsageError(f"{where}: config.json lacks {', '.join(missing)}")
@@ -127,7 +118,7 @@ def _config_shape(config: dict[str, Any], where: Path) -> dict[str, Any]:
     if shape["hidden_size"] % shape["num_heads"]:
         raise UsageError(f"{where}: hidden size {shape['hidden_size']} is not divisible by {shape['num_heads']} heads")
     shape["max_positions"] = int(config.get("max_position_embeddings", 512))
-    shape["type_vocab_size"] = int(config.get("type_vocab_size", 2)) if model_type == "bert" else 2
+    shape["type_vocab_size"] = int(config.get("type_vocab_size", 2)) if layout.token_types else 2
     return shape
 
 
@@ -152,7 +143,7 @@ def _read_weights(files: list[Path], model_type: str) -> tuple[dict[str, np.ndar
 
     weights: dict[str, np.ndarray] = {}
     digest = hashlib.sha256()
-    prefix = WEIGHT_PREFIXES[model_type]
+    prefix = HF_FAMILIES[model_type].hf.weight_prefix
     for file in files:
         try:
             tensors = load_file(str(file))

@@ -11,10 +11,12 @@ import numpy as np
 
 from benchmark.core.atomic import atomic_directory
 from benchmark.core.errors import UsageError
-from benchmark.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkpoint
-from benchmark.registry import (
-    IMPORTED_VOCAB, REGISTRY, SMALL_LEARNING_RATE, EncoderSpec, imported_spec_path, spec_to_json,
-)
+from benchmark.encoders.families import HF_FAMILIES
+from benchmark.encoders.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkpoint
+from benchmark.encoders.imported import IMPORTED_VOCAB, imported_spec_path, load_imported_spec, spec_to_json
+from benchmark.encoders.registry import REGISTRY
+from benchmark.encoders.spec import SMALL_LEARNING_RATE, EncoderSpec
+from benchmark.encoders.standins import export_tfhub
 from benchmark.records.labels import WEIGHTS_IMPORTED
 
 log = logging.getLogger(__name__)
@@ -23,30 +25,6 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 IMPORT_MANIFEST = "import.json"
 POOLER_SEED = 0
 DEFAULT_LEARNING_RATE = 5e-5
-
-# Hugging Face tensor names (prefix removed) of one layer, by tf-models-official variable, per family.
-_BERT_LAYER = {
-    "self_attention/query": "attention.self.query",
-    "self_attention/key": "attention.self.key",
-    "self_attention/value": "attention.self.value",
-    "self_attention/attention_output": "attention.output.dense",
-    "self_attention_layer_norm": "attention.output.LayerNorm",
-    "intermediate": "intermediate.dense",
-    "output": "output.dense",
-    "output_layer_norm": "output.LayerNorm",
-}
-_DISTILBERT_LAYER = {
-    "self_attention/query": "attention.q_lin",
-    "self_attention/key": "attention.k_lin",
-    "self_attention/value": "attention.v_lin",
-    "self_attention/attention_output": "attention.out_lin",
-    "self_attention_layer_norm": "sa_layer_norm",
-    "intermediate": "ffn.lin1",
-    "output": "ffn.lin2",
-    "output_layer_norm": "output_layer_norm",
-}
-_LAYER_PATH = {"bert": "encoder.layer.{i}.", "distilbert": "transformer.layer.{i}."}
-
 
 def _tensor(ckpt: HfCheckpoint, name: str, suffix: str) -> np.ndarray:
     """``name.suffix``, accepting the older LayerNorm names ``gamma``/``beta``."""
@@ -73,13 +51,14 @@ def tf_weights(ckpt: HfCheckpoint) -> dict[str, np.ndarray]:
         "embeddings/layer_norm/gamma": _tensor(ckpt, "embeddings.LayerNorm", "weight"),
         "embeddings/layer_norm/beta": _tensor(ckpt, "embeddings.LayerNorm", "bias"),
     }
-    if ckpt.model_type == "bert":
+    layout = HF_FAMILIES[ckpt.model_type].hf
+    if layout.token_types:
         out["type_embeddings/embeddings"] = _tensor(ckpt, "embeddings.token_type_embeddings", "weight")
     else:
         out["type_embeddings/embeddings"] = np.zeros((ckpt.type_vocab_size, h), np.float32)
-    names = _BERT_LAYER if ckpt.model_type == "bert" else _DISTILBERT_LAYER
+    names = layout.layer_names
     for i in range(ckpt.num_layers):
-        hf = _LAYER_PATH[ckpt.model_type].format(i=i)
+        hf = layout.layer_path.format(i=i)
         tf = f"transformer/layer_{i}/"
         for part in ("query", "key", "value"):
             name = hf + names[f"self_attention/{part}"]
@@ -94,7 +73,7 @@ def tf_weights(ckpt: HfCheckpoint) -> dict[str, np.ndarray]:
         for part in ("self_attention_layer_norm", "output_layer_norm"):
             out[f"{tf}{part}/gamma"] = _tensor(ckpt, hf + names[part], "weight")
             out[f"{tf}{part}/beta"] = _tensor(ckpt, hf + names[part], "bias")
-    if ckpt.model_type == "bert" and "pooler.dense.weight" in ckpt.weights:
+    if layout.pooler and "pooler.dense.weight" in ckpt.weights:
         out["pooler_transform/kernel"] = _tensor(ckpt, "pooler.dense", "weight").T
         out["pooler_transform/bias"] = _tensor(ckpt, "pooler.dense", "bias")
     return out
@@ -102,8 +81,9 @@ def tf_weights(ckpt: HfCheckpoint) -> dict[str, np.ndarray]:
 
 def pooler_note(ckpt: HfCheckpoint) -> str:
     """How the imported encoder's ``pooled_output`` is made."""
-    if ckpt.model_type == "distilbert":
-        return "final [CLS] state (DistilBERT has no pooler)"
+    family = HF_FAMILIES[ckpt.model_type]
+    if not family.hf.pooler:
+        return f"final [CLS] state ({family.display_name} has no pooler)"
     if "pooler.dense.weight" in ckpt.weights:
         return "dense + tanh over [CLS], from the checkpoint"
     return f"dense + tanh over [CLS], randomly initialised (seed {POOLER_SEED}): not in the checkpoint"
@@ -112,7 +92,8 @@ def pooler_note(ckpt: HfCheckpoint) -> str:
 def spec_for(ckpt: HfCheckpoint, key: str, name: str | None, citation: str | None,
              learning_rate: float | None) -> EncoderSpec:
     """The registry entry of the imported encoder (handles are filled in where it is stored)."""
-    pooler_random = ckpt.model_type == "bert" and "pooler.dense.weight" not in ckpt.weights
+    family = HF_FAMILIES[ckpt.model_type]
+    pooler_random = family.hf.pooler and "pooler.dense.weight" not in ckpt.weights
     default_name = f"{ckpt.path.name} (imported {ckpt.model_type})"
     return EncoderSpec(
         key=key,
@@ -120,7 +101,7 @@ def spec_for(ckpt: HfCheckpoint, key: str, name: str | None, citation: str | Non
         encoder_handle="", preprocessor_handle="",
         num_layers=ckpt.num_layers, hidden_size=ckpt.hidden_size, num_heads=ckpt.num_heads,
         intermediate_size=ckpt.intermediate_size, vocab_size=len(ckpt.vocab),
-        family="distilbert" if ckpt.model_type == "distilbert" else "bert",
+        family=family.name,
         lower_case=ckpt.lower_case,
         learning_rate=learning_rate or (SMALL_LEARNING_RATE if ckpt.hidden_size <= 256 else DEFAULT_LEARNING_RATE),
         citation=citation or f"Hugging Face checkpoint {ckpt.path.name} (weights sha256 {ckpt.weights_sha256[:12]})",
@@ -132,7 +113,7 @@ def build_imported_encoder(ckpt: HfCheckpoint, spec: EncoderSpec):
     """A tf-models-official encoder of ``spec``'s shape holding the checkpoint's weights."""
     import tensorflow as tf
 
-    from benchmark.architectures import build_encoder
+    from benchmark.encoders.build import build_encoder  # deferred: imports TensorFlow
 
     tf.keras.utils.set_random_seed(POOLER_SEED)  # only a missing pooler keeps its initial values
     encoder = build_encoder(spec, spec.vocab_size)
@@ -163,9 +144,6 @@ def import_checkpoint(source: Path, key: str, models_dir: Path, *, name: str | N
                       citation: str | None = None, learning_rate: float | None = None,
                       lower_case: bool | None = None, force: bool = False) -> EncoderSpec:
     """Import the checkpoint at ``source`` (folder or .zip) into ``models_dir/imported/key``; return its spec."""
-    from benchmark.registry import load_imported_spec
-    from benchmark.standins import export_tfhub
-
     if not KEY_PATTERN.fullmatch(key):
         raise UsageError(f"--key {key!r}: use 1-64 lower-case letters, digits, '_', '-' or '.'")
     if key in REGISTRY:

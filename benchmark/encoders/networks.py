@@ -1,4 +1,4 @@
-"""Builds tf-models-official encoder configs with the architecture of a registry entry."""
+"""The Keras networks some families need beyond tf-models-official's: exact GELU, DistilBERT's pooling, Talking-Heads."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from typing import Optional
 
 import tf_keras
 from official.modeling import hyperparams, tf_utils
-from official.nlp.configs import encoders
 from official.nlp.modeling import layers, networks
 
-from benchmark.registry import CLS_ONLY_FAMILIES, EncoderSpec
+from benchmark.encoders.spec import EXACT_GELU
 
 INITIALIZER_RANGE = 0.02
-# tf-models-official's "gelu" is the tanh approximation; Hugging Face's "gelu" is the exact (erf) one.
-EXACT_GELU = "benchmark>exact_gelu"
 
 
 @tf_keras.saving.register_keras_serializable(package="benchmark", name="exact_gelu")
@@ -123,38 +120,3 @@ class ClsPooledEncoderConfig(hyperparams.Config):
             initializer=tf_keras.initializers.TruncatedNormal(stddev=INITIALIZER_RANGE),
             output_range=cfg.output_range,
         )
-
-
-def encoder_config(spec: EncoderSpec, vocab_size: int, cls_only: bool = False) -> encoders.EncoderConfig:
-    """An ``EncoderConfig`` with ``spec``'s architecture and the given vocabulary size.
-
-    ``cls_only``: the last layer computes the ``[CLS]`` position alone (``output_range=1``) where the family
-    supports it (:data:`~benchmark.registry.CLS_ONLY_FAMILIES`); ``pooled_output`` is unchanged, while
-    ``sequence_output`` then holds ``[CLS]`` only. For classifiers, never for exported encoders.
-    """
-    shape = dict(
-        vocab_size=vocab_size,
-        hidden_size=spec.hidden_size,
-        num_layers=spec.num_layers,
-        num_attention_heads=spec.num_heads,
-        intermediate_size=spec.intermediate_size,
-        max_position_embeddings=spec.max_positions,
-        type_vocab_size=spec.type_vocab_size,
-    )
-    output_range = 1 if cls_only and spec.family in CLS_ONLY_FAMILIES else None
-    if spec.family == "albert":
-        return encoders.EncoderConfig(type="albert", albert=encoders.AlbertEncoderConfig(
-            embedding_width=spec.embedding_size or spec.hidden_size, hidden_activation=spec.activation, **shape))
-    if spec.family == "talking_heads":
-        return encoders.EncoderConfig(type="any", any=TalkingHeadsEncoderConfig(**shape))
-    if spec.family == "distilbert":
-        return encoders.EncoderConfig(type="any", any=ClsPooledEncoderConfig(
-            hidden_activation=spec.activation, output_range=output_range, **shape))
-    return encoders.EncoderConfig(type="bert", bert=encoders.BertEncoderConfig(
-        embedding_size=spec.embedding_size, hidden_activation=spec.activation, output_range=output_range, **shape))
-
-
-def build_encoder(spec: EncoderSpec, vocab_size: int, cls_only: bool = False) -> tf_keras.Model:
-    """A randomly initialised tf-models-official encoder with ``spec``'s architecture (``cls_only``: see
-    :func:`encoder_config`)."""
-    return encoders.build_encoder(encoder_config(spec, vocab_size, cls_only))
