@@ -211,7 +211,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         command = os.environ.get(COMMAND_ENV, command)
     from benchmark.baseline import BASELINES
     from benchmark.records.failures import record_failure
-    from benchmark.report import write_leaderboard
+    from benchmark.leaderboard.write import write_leaderboard
     from benchmark.saving import SavePolicy, save_hook, save_policy
     from benchmark.suite import model_name, print_exports, run_here
 
@@ -267,7 +267,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from benchmark.report import write_leaderboard
+    from benchmark.leaderboard.write import write_leaderboard
 
     page, problems = write_leaderboard(args.output)
     print(f"wrote {page}" + (f" ({len(problems)} unreadable run files skipped)" if problems else ""))

@@ -228,7 +228,7 @@ def run_suite(jobs: Sequence[tuple[str, int]], args: argparse.Namespace, config:
 
     With a save ``policy``, the children export under its suite id (best of the suite, or every model).
     """
-    from benchmark.report import write_leaderboard
+    from benchmark.leaderboard.write import write_leaderboard
     from benchmark.data.prepared import prepare_data
 
     passthrough = passthrough_args(argv)

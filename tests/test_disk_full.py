@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.report import write_leaderboard
+from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.run import write_run
 from test_report import make_run
 

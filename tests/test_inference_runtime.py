@@ -15,7 +15,7 @@ def test_an_unknown_inference_runtime_is_a_usage_error():
 
 
 def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
-    from benchmark.report import STANDIN_LABEL, latest_per_model, weights_label
+    from benchmark.leaderboard.rows import STANDIN_LABEL, latest_per_model, weights_label
     from benchmark.records.repeats import repeat_group
     from test_report import make_run
 

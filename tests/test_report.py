@@ -8,7 +8,9 @@ import pytest
 
 from benchmark.records.metrics import classification_metrics
 from benchmark.core.atomic import _umask
-from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
+from benchmark.leaderboard.rows import STANDIN_LABEL, latest_per_model
+from benchmark.leaderboard.table import render_csv
+from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.run import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
 
 
@@ -195,7 +197,7 @@ def test_plots_are_written_and_linked(tmp_path):
 
 
 def test_published_figures_need_a_source_and_a_fraction():
-    from benchmark.published import parse_published
+    from benchmark.leaderboard.published import parse_published
 
     header = "model,dataset,metric,value,source\n"
     assert parse_published(header + "M,IMDb,accuracy,0.9,Paper 2020 Table 1\n")[0].value == pytest.approx(0.9)

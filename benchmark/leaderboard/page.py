@@ -5,68 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmark.records.failures import Failure
-from benchmark.records.metrics import is_at_chance
-from benchmark.plots import confusion_key, run_label
-from benchmark.published import PublishedFigure
-from benchmark.report import accuracy_interval, separable_from_leader, weights_label
 from benchmark.core.paths import RUNS_FOLDER
-from benchmark.records.labels import WEIGHTS_STANDIN
-from benchmark.records.run import RunResult
+from benchmark.leaderboard.cells import CHANCE_FLAG, DASH, NOT_SEPARABLE, interval, number, percent
+from benchmark.leaderboard.published import PublishedFigure
+from benchmark.leaderboard.rows import confusion_key, run_label, separable_from_leader, weights_label
+from benchmark.leaderboard.table import table
+from benchmark.records.failures import Failure
+from benchmark.records.labels import INFERENCES, WEIGHTS_STANDIN
 from benchmark.records.repeats import SeedSummary
-from benchmark.records.labels import INFERENCES
-
-PUBLISHED_LABEL = "published, not measured here"
-NOT_SEPARABLE = "≈ not separable"
-DASH = "–"
-
-
-def _millions(count: int) -> str:
-    return f"{count / 1e6:.1f}M" if count >= 100_000 else f"{count / 1e3:.1f}k"
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
-
-
-def _percent(value: float | None) -> str:
-    return DASH if value is None else f"{100 * value:.2f}%"
-
-
-def _number(value: float | None, digits: int = 4) -> str:
-    return DASH if value is None else f"{value:.{digits}f}"
-
-
-CHANCE_FLAG = "⚠ at chance"
-
-
-def _interval(run: RunResult) -> str:
-    low, high = accuracy_interval(run)
-    flag = f" {CHANCE_FLAG}" if is_at_chance(run.test["accuracy"], int(run.data["test_examples"])) else ""
-    return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]{flag}"
-
-
-def _over_seeds(summary: SeedSummary | None) -> str:
-    if summary is None:
-        return DASH
-    return f"{100 * summary.mean:.2f} ± {100 * summary.std:.2f}% ({len(summary.seeds)} seeds)"
-
-
-def _versus_leader(run: RunResult, leader: RunResult) -> str:
-    separable = separable_from_leader(run, leader)
-    if separable is None:
-        return "**leader**"
-    gap = 100 * (run.test["accuracy"] - leader.test["accuracy"])
-    return f"{gap:+.2f} pts" if separable else f"{NOT_SEPARABLE} ({gap:+.2f} pts)"
-
-
-def _before(run: RunResult) -> str:
-    before = run.before_fine_tuning
-    return DASH if not before else _percent(before.get("accuracy"))
+from benchmark.records.run import RunResult
 
 
 def headline(rows: Sequence[RunResult]) -> list[str]:
@@ -75,7 +22,7 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
         return []
     leader = rows[0]
     text = f"**Leader: {leader.model['name']}** (`{leader.key}`; weights: {weights_label(leader)}) with " \
-           f"{_interval(leader)} test accuracy (95% interval in brackets)"
+           f"{interval(leader)} test accuracy (95% interval in brackets)"
     if len(rows) > 1:
         second = rows[1]
         gap = 100 * (leader.test["accuracy"] - second.test["accuracy"])
@@ -86,32 +33,6 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
     tied = [run.key for run in rows[1:] if not separable_from_leader(run, leader)]
     text += "." + (f" Not separable from the leader: {', '.join(f'`{k}`' for k in tied)}." if tied else "")
     return [text, ""]
-
-
-def table(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure],
-          spreads: dict[str, SeedSummary | None] | None = None) -> list[str]:
-    spreads = spreads or {}
-    lines = ["| # | Model | Weights | Test accuracy [95% CI] | vs. leader | Over seeds | Macro F1 | Test loss "
-             "| Before fine-tuning | Params | Seq len | Epochs | Train time | Train ex/s |",
-             "|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for rank, run in enumerate(rows, 1):
-        hp = run.hyperparameters
-        lines.append(
-            f"| {rank} | {run.model['name']} (`{run.key}`) | {weights_label(run)} | {_interval(run)} "
-            f"| {_versus_leader(run, rows[0])} | {_over_seeds(spreads.get(run.run_id))} "
-            f"| {_number(run.test.get('macro', {}).get('f1'), 3)} "
-            f"| {run.test['loss']:.4f} | {_before(run)} | {_millions(run.model['encoder_parameters'])} "
-            f"| {hp.get('seq_length') or DASH} | {hp.get('epochs') or DASH} | {_duration(run.timing['train_seconds'])} "
-            f"| {run.timing['train_examples_per_second']:.1f} |")
-    for figure in published:
-        lines.append(f"| ref | *{figure.model}* | *{PUBLISHED_LABEL}* | *{100 * figure.value:.2f}%* | {DASH} | {DASH} "
-                     f"| {DASH} "
-                     f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
-    for failure in failures:
-        lines.append(f"| ✗ | {failure.name} (`{failure.key}`) | **failed** | {DASH} | see *Failed runs* | {DASH} "
-                     f"| {DASH} "
-                     f"| {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} | {DASH} |")
-    return lines
 
 
 def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> list[str]:
@@ -172,10 +93,10 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
              f"commit {env.get('git_commit', 'unknown')}"]
     if "per_class" in test:
         per_class = "; ".join(
-            f"{name}: precision {_number(m['precision'], 3)}, recall {_number(m['recall'], 3)}, "
-            f"F1 {_number(m['f1'], 3)}"
+            f"{name}: precision {number(m['precision'], 3)}, recall {number(m['recall'], 3)}, "
+            f"F1 {number(m['f1'], 3)}"
             for name, m in test["per_class"].items())
-        lines.append(f"- test: {per_class}; ROC AUC {_number(test.get('roc_auc'), 4)}")
+        lines.append(f"- test: {per_class}; ROC AUC {number(test.get('roc_auc'), 4)}")
     else:
         lines.append("- test: accuracy and loss only (schema version 1 run file)")
     if run.timing.get("eval_examples_per_second"):
@@ -183,7 +104,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
                      f"({run.timing['eval_examples_per_second']:.1f} reviews/s, batching included)")
     if run.before_fine_tuning:
         before = run.before_fine_tuning
-        lines.append(f"- before fine-tuning: accuracy {_percent(before['accuracy'])}, loss {before['loss']:.4f} on "
+        lines.append(f"- before fine-tuning: accuracy {percent(before['accuracy'])}, loss {before['loss']:.4f} on "
                      f"{before['examples']:,} test reviews")
     confusion = plots.get(confusion_key(run))
     if confusion:

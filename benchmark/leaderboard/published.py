@@ -1,4 +1,4 @@
-"""Published reference figures (not measured here), read from the package file ``resources/published.csv``."""
+"""Published reference figures (not measured here), read from the package file ``data/published.csv``."""
 
 from __future__ import annotations
 
@@ -46,5 +46,5 @@ def parse_published(text: str) -> list[PublishedFigure]:
 
 def published_figures() -> list[PublishedFigure]:
     """The shipped reference figures, best first."""
-    text = resources.files("benchmark").joinpath("resources", PUBLISHED_FILE).read_text(encoding="utf-8")
+    text = resources.files("benchmark.leaderboard").joinpath("data", PUBLISHED_FILE).read_text(encoding="utf-8")
     return sorted(parse_published(text), key=lambda figure: -figure.value)

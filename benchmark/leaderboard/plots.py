@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Sequence
 
@@ -15,33 +14,15 @@ from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmark.core.atomic import atomic_write_bytes  # noqa: E402
-from benchmark.published import PublishedFigure  # noqa: E402
-from benchmark.records.labels import WEIGHTS_STANDIN  # noqa: E402
-from benchmark.records.run import RunResult
+from benchmark.core.paths import PLOTS_FOLDER  # noqa: E402
+from benchmark.leaderboard.published import PublishedFigure  # noqa: E402
+from benchmark.leaderboard.rows import confusion_file, confusion_key, run_label  # noqa: E402
+from benchmark.records.run import RunResult  # noqa: E402
 
-PLOTS_FOLDER = "plots"
 TRAINING_CURVES = "training_curves.png"
 FRONTIER = "accuracy_vs_training_time.png"
 DPI = 110
 MARKERS = "osD^v<>ph*"
-
-
-def run_label(run: RunResult) -> str:
-    """Short legend label; stand-ins and TensorFlow Lite scoring say so."""
-    notes = [note for note, shown in (("stand-in", run.weights == WEIGHTS_STANDIN),
-                                      (run.inference, run.inference != "keras")) if shown]
-    return f"{run.key} ({', '.join(notes)})" if notes else run.key
-
-
-def confusion_key(run: RunResult) -> str:
-    """The key of ``run``'s confusion matrix among :func:`write_plots`'s results (one per leaderboard row)."""
-    return f"confusion:{run.key}:{run.variant}"
-
-
-def confusion_file(run: RunResult) -> str:
-    """File name of ``run``'s confusion matrix plot (one per leaderboard row: model, weights, runtime)."""
-    variant = re.sub(r"[^a-z0-9]+", "_", run.variant.lower()).strip("_")
-    return f"confusion_{run.key}_{variant}.png"
 
 
 def _colors(count: int) -> list:
