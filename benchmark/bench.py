@@ -152,7 +152,7 @@ def ratio(a: float, b: float) -> float | None:
 
 def configs_from_args(args: argparse.Namespace) -> list[BenchConfig]:
     """One validated config per requested sequence length."""
-    from benchmark.native import default_precision
+    from benchmark.training.precision import default_precision
 
     lengths, batches = list(args.seq_length), list(args.batch_size)
     if len(batches) == 1:

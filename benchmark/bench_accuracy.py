@@ -36,14 +36,14 @@ def accuracy_check(spec, source, config, imdb, preprocessor, ids) -> dict[str, A
     reviews, review by review."""
     import tf_keras
 
-    from benchmark.native import build_for_config
+    from benchmark.training.classifier import build_for_config
     from benchmark.bench_keras import compile_classifier, text_dataset, tutorial_classifier
     from benchmark.data.splits import balanced_subset, train_validation_split
     from benchmark.data.packing import EncodedSplit
-    from benchmark.pipeline import steps_per_pass, to_dataset, tokenize_texts
+    from benchmark.training.pipeline import steps_per_pass, to_dataset, tokenize_texts
     from benchmark.core.environment import cpu_threads
-    from benchmark.runner import predict_logits
-    from benchmark.tflite_runtime import from_trained
+    from benchmark.training.evaluation import predict_logits
+    from benchmark.training.tflite import from_trained
     from benchmark.data.packing import pack
 
     subset = balanced_subset(imdb.train, config.accuracy_samples, config.seed, "accuracy")

@@ -8,11 +8,11 @@ import tensorflow_hub as hub
 import tf_keras
 
 from benchmark.data.splits import Split
-from benchmark.model import DEFAULT_DROPOUT
+from benchmark.training.classifier import DEFAULT_DROPOUT
 from benchmark.encoders.loading import load_handle
-from benchmark.optimizer import adamw
+from benchmark.training.optimizer import adamw
 from benchmark.data.packing import EncodedSplit
-from benchmark.pipeline import to_dataset
+from benchmark.training.pipeline import to_dataset
 
 TUTORIAL_DEFAULT_LENGTH = 128  # what the tutorial's preprocessing layer packs to
 

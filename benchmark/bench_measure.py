@@ -32,7 +32,7 @@ def _token_flops(spec: EncoderSpec, widths: np.ndarray, cls_only: bool) -> tuple
 
 
 def _padded_widths(lengths: np.ndarray, seq_length: int, bucketing: bool) -> np.ndarray:
-    from benchmark.pipeline import bucket_widths
+    from benchmark.training.pipeline import bucket_widths
 
     if not bucketing:
         return np.full(len(lengths), seq_length)
@@ -44,17 +44,18 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     """Every pipeline's training and inference speed, FLOPs, peak memory, and the accuracy check."""
     import tf_keras
 
-    from benchmark.native import build_for_config
+    from benchmark.training.classifier import build_for_config
     from benchmark.bench_keras import KerasRunner, compile_classifier, text_dataset, tutorial_classifier
     from benchmark.bench_torch import TorchRunner, unavailable_reason
     from benchmark.data.splits import balanced_subset
     from benchmark.data.imdb import load_imdb
-    from benchmark.model import build_classifier
+    from benchmark.training.classifier import build_classifier
     from benchmark.encoders.loading import load_handle
     from benchmark.peaks import cpu_peak_flops
     from benchmark.data.packing import EncodedSplit
-    from benchmark.pipeline import evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
-    from benchmark.data.packing import pack, special_ids
+    from benchmark.training.pipeline import evaluation_dataset, evaluation_widths, to_dataset, tokenize_texts
+    from benchmark.data.packing import pack
+    from benchmark.training.pipeline import special_ids
 
     imdb = load_imdb(args.data_dir, args.offline)
     train = balanced_subset(imdb.train, config.samples, config.seed, "train")
@@ -129,7 +130,7 @@ def measure(spec: EncoderSpec, config: BenchConfig, args: argparse.Namespace, sk
     if native == "native":  # the same trained weights, scored as `run --inference tflite-int8` scores them
         from benchmark.bench_keras import TfliteInferenceRunner
         from benchmark.records.labels import INFERENCES
-        from benchmark.tflite_runtime import from_trained
+        from benchmark.training.tflite import from_trained
 
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         warm(OURS_INT8, TfliteInferenceRunner(int8, ours_eval),

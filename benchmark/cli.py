@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.distribute import STRATEGIES
+from benchmark.training.distribute import STRATEGIES
 from benchmark.cli_use import COMMANDS as USE_COMMANDS
 from benchmark.cli_use import add_commands as add_use_commands
 from benchmark.cli_use import run_command as run_use_command
@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from benchmark.baseline import BASELINES
+    from benchmark.training.baseline import BASELINES
 
     specs = all_specs(args.models_dir)
     keys = list_models(args.pattern, args.models_dir)
@@ -177,7 +177,7 @@ def _selected_specs(args: argparse.Namespace) -> list[EncoderSpec]:
 def cmd_run(args: argparse.Namespace, command: str) -> int:
     import dataclasses
 
-    from benchmark.runner import RunConfig
+    from benchmark.training.config import RunConfig
     from benchmark.suite import COMMAND_ENV, resolve_keys
 
     keys = resolve_keys(args.all, args.model, args.models_dir)
@@ -209,7 +209,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         return run_suite(jobs, args, config, imdb, command, args.argv, policy)
     if args.suite_child:
         command = os.environ.get(COMMAND_ENV, command)
-    from benchmark.baseline import BASELINES
+    from benchmark.training.baseline import BASELINES
     from benchmark.records.failures import record_failure
     from benchmark.leaderboard.write import write_leaderboard
     from benchmark.saving import SavePolicy, save_hook, save_policy
@@ -222,7 +222,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     distribution = None
     if key not in BASELINES:
         _quiet_tensorflow()
-        from benchmark.distribute import choose_strategy
+        from benchmark.training.distribute import choose_strategy
 
         distribution = choose_strategy(args.strategy, args.cpu_replicas)  # before any other TensorFlow work
         log.info("strategy: %s, %d replica(s) on %s", distribution.name, distribution.replicas,

@@ -48,7 +48,7 @@ def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, pr
 
     from benchmark.encoders.build import build_encoder
     from benchmark.encoders.spec import ENCODER_INPUTS
-    from benchmark.native import precision_policy
+    from benchmark.training.precision import precision_policy
 
     with precision_policy(precision):
         encoder = build_encoder(spec, vocab_size, cls_only=cls_only)
@@ -75,7 +75,7 @@ def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, s
     import tf_keras
 
     from benchmark.encoders.registry import get_spec
-    from benchmark.tflite_runtime import TfliteClassifier
+    from benchmark.training.tflite import TfliteClassifier
 
     spec = get_spec(key)
     tf_keras.utils.set_random_seed(seed)

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from benchmark.baseline import BASELINES, baseline_hash
+from benchmark.training.baseline import BASELINES, baseline_hash
 from benchmark.data.imdb import Imdb
 from benchmark.core.errors import UsageError
 from benchmark.records.failures import clear_failure, record_failure
@@ -25,11 +25,12 @@ from benchmark.encoders.registry import all_specs, get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.records.run import RunResult, load_runs, write_run
 from benchmark.encoders.source import EncoderSource, pretrained_source, standin_source, standin_vocab
-from benchmark.runner import RunConfig, config_hash
+from benchmark.training.config import RunConfig
+from benchmark.training.identity import config_hash
 from benchmark.data.prepared import PreparedData
 
 if TYPE_CHECKING:
-    from benchmark.distribute import Distribution
+    from benchmark.training.distribute import Distribution
     from benchmark.saving import SaveHook, SavePolicy
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def planned_hash(key: str, args: argparse.Namespace, config: RunConfig, data: Pr
     (the model process then decides)."""
     if key in BASELINES:
         return baseline_hash(BASELINES[key], config, data)
-    from benchmark.distribute import expected_replicas
+    from benchmark.training.distribute import expected_replicas
 
     replicas = expected_replicas(args.strategy, args.cpu_replicas)
     if replicas is None:
@@ -104,11 +105,11 @@ def run_here(key: str, args: argparse.Namespace, config: RunConfig, data: Prepar
     Returns the result, the run file written (None when skipped, or on a worker that is not the chief) and
     whether it was skipped. Checkpoints are kept only for single-worker runs.
     """
-    from benchmark.runner import fine_tune
-    from benchmark.training import checkpoint_dir
+    from benchmark.training.fine_tune import fine_tune
+    from benchmark.training.checkpoints import checkpoint_dir
 
     if key in BASELINES:
-        from benchmark.baseline import run_baseline
+        from benchmark.training.baseline import run_baseline
 
         if not args.force and (done := completed_run(args.output, planned_hash(key, args, config, data))):
             return done, None, True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.runner import RunConfig
+from benchmark.training.config import RunConfig
 
 IMDB_TRAIN, IMDB_TEST = 25_000, 25_000
 SUITE_EPOCHS = RunConfig.epochs  # run's defaults

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from benchmark.baseline import TFIDF_LOGREG, baseline_hash, run_baseline
+from benchmark.training.baseline import TFIDF_LOGREG, baseline_hash, run_baseline
 from benchmark.data.imdb import load_imdb
 from benchmark.records.labels import WEIGHTS_CLASSICAL
 from benchmark.records.run import RunResult
-from benchmark.runner import RunConfig
+from benchmark.training.config import RunConfig
 from benchmark.data.prepared import prepare_data
 
 

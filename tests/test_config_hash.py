@@ -10,12 +10,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from benchmark.baseline import TFIDF_LOGREG, baseline_hash
+from benchmark.training.baseline import TFIDF_LOGREG, baseline_hash
 from benchmark.data.splits import Split
 from benchmark.encoders.registry import get_spec
 from benchmark.records.labels import WEIGHTS_STANDIN
 from benchmark.encoders.source import EncoderSource, pretrained_source
-from benchmark.runner import RunConfig, config_hash
+from benchmark.training.config import RunConfig
+from benchmark.training.identity import config_hash
 from benchmark.data.prepared import PreparedData
 
 

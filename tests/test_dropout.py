@@ -74,7 +74,7 @@ def test_same_seeds_give_the_same_masks():
 
 @pytest.mark.slow
 def test_the_native_encoder_has_no_plain_dropout_left(tiny_standin):
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     model = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), 16, "mixed_bfloat16")
     encoder = next(layer for layer in model.layers if "encoder" in layer.name)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tf_keras
 
-from benchmark.guards import StopOnNonFiniteLoss, TrainingDiverged
+from benchmark.training.callbacks import StopOnNonFiniteLoss, TrainingDiverged
 from benchmark.records.metrics import is_at_chance
 
 

@@ -75,7 +75,7 @@ def test_distilbert_pools_the_cls_state_without_pooler_weights(imported):
     np.testing.assert_array_equal(outputs["pooled_output"], outputs["sequence_output"][:, 0])
     layer = hub.KerasLayer(spec.encoder_handle)
     assert not any("pooler" in w.name for w in layer.weights)
-    from benchmark.model import count_parameters
+    from benchmark.training.classifier import count_parameters
 
     assert count_parameters(layer.weights) == encoder_parameter_count(spec, len(VOCAB))
 

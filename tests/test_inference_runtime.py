@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from benchmark.core.errors import UsageError
-from benchmark.runner import RunConfig
+from benchmark.training.config import RunConfig
 from conftest import TINY_MODEL
 
 
@@ -34,11 +34,13 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
 
     from benchmark.data.imdb import load_imdb
     from benchmark.records.metrics import classification_metrics, sigmoid
-    from benchmark.pipeline import tokenize_split
+    from benchmark.training.pipeline import tokenize_split
     from benchmark.encoders.loading import load_handle
     from benchmark.encoders.registry import get_spec
     from benchmark.encoders.source import EncoderSource
-    from benchmark.runner import config_hash, fine_tune, predict_logits
+    from benchmark.training.identity import config_hash
+    from benchmark.training.fine_tune import fine_tune
+    from benchmark.training.evaluation import predict_logits
     from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
@@ -61,16 +63,16 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
 
 
 def test_tflite_inference_refuses_an_encoder_that_cannot_be_rebuilt(tiny_standin, monkeypatch):
-    from benchmark import native
+    from benchmark.training import classifier
     from benchmark.encoders.registry import get_spec
 
     def mismatch(*args, **kwargs):
         raise UsageError("the native encoder does not match the SavedModel's variables")
 
-    monkeypatch.setattr(native, "build_native_classifier", mismatch)
+    monkeypatch.setattr(classifier, "build_native_classifier", mismatch)
     spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
     with pytest.raises(UsageError, match="use --inference keras for this model"):
-        native.build_with_fallback(spec, handle, 32, "float32", native=True)
+        classifier.build_with_fallback(spec, handle, 32, "float32", native=True)
 
 
 @pytest.mark.parametrize("family,embedding_size", [("bert", None), ("albert", 16), ("talking_heads", None),
@@ -85,7 +87,7 @@ def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(fa
     from benchmark.encoders.spec import ENCODER_INPUTS
     from benchmark.encoders.families import CLS_ONLY_FAMILIES
     from benchmark.encoders.registry import get_spec
-    from benchmark.tflite_runtime import TfliteClassifier
+    from benchmark.training.tflite import TfliteClassifier
 
     spec = dataclasses.replace(get_spec(TINY_MODEL), family=family, num_layers=2, hidden_size=32, num_heads=2,
                                intermediate_size=64, embedding_size=embedding_size)

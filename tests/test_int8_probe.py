@@ -33,11 +33,11 @@ def test_probe_refuses_a_non_positive_setting(capsys):
 def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_standin, bucketing):
     import numpy as np
 
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
     from benchmark.data.packing import EncodedSplit
     from benchmark.encoders.registry import get_spec
-    from benchmark.runner import predict_logits
-    from benchmark.tflite_runtime import from_trained
+    from benchmark.training.evaluation import predict_logits
+    from benchmark.training.tflite import from_trained
     from conftest import TINY_MODEL
 
     spec = get_spec(TINY_MODEL)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmark.core.errors import UsageError
-from benchmark.model import build_classifier, count_parameters, encoder_parameters
+from benchmark.training.classifier import build_classifier, count_parameters, encoder_parameters
 from benchmark.encoders.loading import load_handle
 
 pytestmark = pytest.mark.slow

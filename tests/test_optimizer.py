@@ -8,7 +8,7 @@ def train_embedding_and_kernel(fused_sparse: bool, steps: int = 5) -> list[np.nd
     """A few AdamW steps on an embedding table (sparse gradients, repeated ids) and a dense kernel."""
     import tensorflow as tf
 
-    from benchmark.optimizer import adamw
+    from benchmark.training.optimizer import adamw
 
     rng = np.random.default_rng(0)
     table = tf.Variable(rng.normal(size=(50, 8)).astype(np.float32), name="word_embeddings")
@@ -38,7 +38,7 @@ def test_fused_sparse_update_equals_tf_models_adamw():
 def test_fused_optimizer_keeps_tf_models_settings():
     from official.modeling.optimization.legacy_adamw import AdamWeightDecay
 
-    from benchmark.optimizer import DenseAdamWeightDecay, adamw
+    from benchmark.training.optimizer import DenseAdamWeightDecay, adamw
 
     reference, fused = adamw(3e-5, 100, 10, fused_sparse=False), adamw(3e-5, 100, 10)
     assert type(reference) is AdamWeightDecay and isinstance(fused, DenseAdamWeightDecay)

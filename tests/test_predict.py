@@ -57,7 +57,7 @@ def test_predict_reproduces_the_runs_test_accuracy(tiny_export, aclimdb):
     """The export classifies the run's own test reviews as the fine-tuned model did when it was evaluated."""
     from benchmark.data.imdb import load_imdb
     from benchmark.predict import load_predictor
-    from benchmark.runner import RunConfig
+    from benchmark.training.config import RunConfig
     from benchmark.data.prepared import prepare_data
 
     options = dict(zip(TINY_EXPORT_RUN[::2], TINY_EXPORT_RUN[1::2]))

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from benchmark.core.errors import UsageError
-from benchmark.model import count_parameters
+from benchmark.training.classifier import count_parameters
 from benchmark.encoders.spec import encoder_parameter_count
 from benchmark.encoders.registry import get_spec
 from benchmark.encoders.standins import MANIFEST, build_standin

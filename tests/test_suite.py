@@ -6,12 +6,12 @@ import signal
 
 import pytest
 
-from benchmark.baseline import TFIDF_KEY
+from benchmark.training.baseline import TFIDF_KEY
 from benchmark.data.imdb import load_imdb
 from benchmark.core.errors import UsageError
 from benchmark.encoders.registry import REGISTRY
 from benchmark.records.run import write_run
-from benchmark.runner import RunConfig
+from benchmark.training.config import RunConfig
 from benchmark.data.prepared import prepare_data
 from benchmark.suite import (_failure_message, all_model_keys, completed_run, passthrough_args, planned_hash,
                              resolve_keys)

@@ -25,15 +25,6 @@ class SpecialIds:
     pad: int
 
 
-def special_ids(preprocessor) -> SpecialIds:
-    """Read [CLS], [SEP] and [PAD] from the preprocessor itself by packing one empty review."""
-    import tensorflow as tf
-
-    tokens = preprocessor.tokenize(tf.constant([""]))
-    packed = preprocessor.bert_pack_inputs([tokens], seq_length=tf.constant(3))["input_word_ids"].numpy()[0]
-    return SpecialIds(cls=int(packed[0]), sep=int(packed[1]), pad=int(packed[2]))
-
-
 def head_budget(seq_length: int, truncation: str) -> int:
     """How many leading tokens a review longer than the budget keeps (the rest of the budget is its tail)."""
     if truncation not in TRUNCATIONS:

@@ -9,11 +9,18 @@ import numpy as np
 import tensorflow as tf
 
 from benchmark.data.splits import Split
-from benchmark.data.packing import EncodedSplit, SpecialIds, encode, special_ids
+from benchmark.data.packing import EncodedSplit, SpecialIds, encode
 
 TOKENIZE_BATCH = 256
 # Fixed widths for --bucketing: a batch is padded to the smallest one that holds its longest review.
 BUCKET_WIDTHS = (64, 128, 256, 512)
+
+
+def special_ids(preprocessor) -> SpecialIds:
+    """Read [CLS], [SEP] and [PAD] from the preprocessor itself by packing one empty review."""
+    tokens = preprocessor.tokenize(tf.constant([""]))
+    packed = preprocessor.bert_pack_inputs([tokens], seq_length=tf.constant(3))["input_word_ids"].numpy()[0]
+    return SpecialIds(cls=int(packed[0]), sep=int(packed[1]), pad=int(packed[2]))
 
 
 def tokenize_texts(texts, preprocessor) -> list[np.ndarray]:

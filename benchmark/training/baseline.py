@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from typing import Any
 
 import numpy as np
 
-from benchmark.records.labels import WEIGHTS_CLASSICAL
-from benchmark.records.run import RunResult
-from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.core.environment import describe_environment, package_version
 from benchmark.core.hashing import stable_hash
-from benchmark.runner import RunConfig
+from benchmark.data.config import DataConfig
+from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.records.labels import WEIGHTS_CLASSICAL
+from benchmark.records.metrics import classification_metrics
+from benchmark.records.run import RunResult
+from benchmark.training.result import assemble_run, started
 
 TFIDF_KEY = "tfidf_logreg"
 
@@ -45,7 +47,7 @@ TFIDF_LOGREG = BaselineSpec(
 BASELINES: dict[str, BaselineSpec] = {TFIDF_KEY: TFIDF_LOGREG}
 
 
-def baseline_hash(spec: BaselineSpec, config: RunConfig, data: PreparedData) -> str:
+def baseline_hash(spec: BaselineSpec, config: DataConfig, data: PreparedData) -> str:
     """The configuration hash of a baseline run: its settings, the seed and the exact reviews, nothing else.
 
     Epochs, batch size, sequence length and learning rate do not affect it, so they are left out.
@@ -54,23 +56,23 @@ def baseline_hash(spec: BaselineSpec, config: RunConfig, data: PreparedData) -> 
                         "data": data_fingerprint(data)})
 
 
-def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, command: str) -> RunResult:
-    """Fit ``spec`` on the training reviews, score validation and test, and return a normal run result."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def tfidf_model(spec: BaselineSpec, seed: int) -> tuple[Any, Any]:
+    """The untrained vectorizer and classifier of ``spec``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: scikit-learn, for this model only
     from sklearn.linear_model import LogisticRegression
 
-    from benchmark.core.environment import describe_environment, package_version
-    from benchmark.records.metrics import classification_metrics
-
-    started = time.perf_counter()
-    created = dt.datetime.now(dt.timezone.utc)
     vectorizer = TfidfVectorizer(ngram_range=(1, spec.ngram_max), min_df=spec.min_df, max_features=spec.max_features,
                                  sublinear_tf=True, strip_accents="unicode", lowercase=True)
-    classifier = LogisticRegression(C=spec.regularization_c, max_iter=spec.max_iter, solver="liblinear",
-                                    random_state=config.seed)
+    return vectorizer, LogisticRegression(C=spec.regularization_c, max_iter=spec.max_iter, solver="liblinear",
+                                          random_state=seed)
+
+
+def run_baseline(spec: BaselineSpec, data: PreparedData, config: DataConfig, command: str) -> RunResult:
+    """Fit ``spec`` on the training reviews, score validation and test, and return a normal run result."""
+    vectorizer, classifier = tfidf_model(spec, config.seed)  # scikit-learn is imported before the clocks start
+    clock = started()
     train_start = time.perf_counter()
-    features = vectorizer.fit_transform(data.train.texts)
-    classifier.fit(features, data.train.labels)
+    classifier.fit(vectorizer.fit_transform(data.train.texts), data.train.labels)
     train_seconds = time.perf_counter() - train_start
 
     def probabilities(texts) -> np.ndarray:
@@ -82,36 +84,25 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: RunConfig, comm
     if data.validation is not None:
         validation_scores = classification_metrics(data.validation.labels, probabilities(data.validation.texts))
         row |= {"validation_loss": validation_scores["loss"], "validation_accuracy": validation_scores["accuracy"]}
-
     eval_start = time.perf_counter()
     test_metrics = classification_metrics(data.test.labels, probabilities(data.test.texts))
     eval_seconds = time.perf_counter() - eval_start
     environment = describe_environment(config.seed, accelerators=False)  # scikit-learn runs on the CPU
     environment["packages"] = environment["packages"] | {"scikit-learn": package_version("scikit-learn")}
-    learned = int(classifier.coef_.size + classifier.intercept_.size)
-    return RunResult(
-        run_id=f"{spec.key}-{created.strftime('%Y%m%dT%H%M%S%fZ')}",
-        created=created.isoformat(timespec="seconds"),
+    return assemble_run(
+        spec.key, clock, data, seconds={"tokenize": 0.0, "train": train_seconds, "eval": eval_seconds},
+        train_examples=len(data.train),
         command=command,
         config_hash=baseline_hash(spec, config, data),
         model={"key": spec.key, "name": spec.name, "architecture": f"{len(vectorizer.vocabulary_):,} TF-IDF features",
-               "encoder_parameters": learned},
+               "encoder_parameters": int(classifier.coef_.size + classifier.intercept_.size)},
         encoder_handle=f"n/a (classical: {spec.description})",
         preprocessor_handle="n/a (classical)",
         weights=WEIGHTS_CLASSICAL,
         hyperparameters={k: v for k, v in spec.settings.items() if k != "key"} | {
             "seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None, "learning_rate": None},
-        data=data.describe(),
         history=[row],
         test=test_metrics,
-        timing={
-            "wall_seconds": time.perf_counter() - started,
-            "tokenize_seconds": 0.0,
-            "train_seconds": train_seconds,
-            "eval_seconds": eval_seconds,
-            "train_examples_per_second": len(data.train) / train_seconds,
-            "eval_examples_per_second": len(data.test) / eval_seconds,
-        },
         environment=environment,
         before_fine_tuning=None,
     )

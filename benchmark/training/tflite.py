@@ -1,12 +1,18 @@
 """A Keras classifier from token ids to a logit, run by TensorFlow Lite (XNNPACK CPU kernels), optionally int8.
 
 ``run --inference tflite`` / ``tflite-int8`` score the test set this way; ``bench`` times the int8 form next to
-the Keras pipelines, and its accuracy check scores it; ``python -m benchmark.int8_probe`` compares the runtimes.
+the Keras pipelines, and its accuracy check scores it; ``python tools/int8_probe.py`` compares the runtimes.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
+import tf_keras
+
+from benchmark.encoders.spec import ENCODER_INPUTS
+from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
+from benchmark.training.classifier import build_native_classifier
 
 
 class TfliteClassifier:
@@ -14,10 +20,6 @@ class TfliteClassifier:
     ``quantize``; call it on a batch of token ids. A batch of a new shape (a last, smaller one) resizes it."""
 
     def __init__(self, model, quantize: bool, threads: int):
-        import tensorflow as tf
-
-        from benchmark.encoders.spec import ENCODER_INPUTS
-
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
         converter.optimizations = [tf.lite.Optimize.DEFAULT] if quantize else []
         self.interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=threads)
@@ -40,8 +42,6 @@ class TfliteClassifier:
 
     def predict(self, dataset, verbose: int = 0) -> np.ndarray:
         """Logits of every batch of token-id features in ``dataset``, stacked, as Keras's ``Model.predict``."""
-        import tf_keras
-
         batches = list(dataset.as_numpy_iterator())
         progress = tf_keras.utils.Progbar(len(batches), verbose=verbose) if verbose else None
         logits = []
@@ -55,9 +55,7 @@ class TfliteClassifier:
 def from_trained(spec, encoder_handle: str, trained, inference: str, threads: int) -> TfliteClassifier:
     """``trained`` (a natively rebuilt classifier, any precision) as a TFLite classifier of any width: its weights
     copied into a float32 twin, converted, and int8-quantized for ``tflite-int8``."""
-    from benchmark.native import build_native_classifier
-
-    if inference not in ("tflite", "tflite-int8"):
+    if inference not in INFERENCES or inference == DEFAULT_INFERENCE:
         raise ValueError(f"not a TensorFlow Lite inference: {inference!r}")
     exact = build_native_classifier(spec, encoder_handle, None, "float32")
     exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order

@@ -1,4 +1,4 @@
-"""Training bookkeeping: per-step losses, epoch timing, checkpoints, and a clean stop on Ctrl-C or SIGTERM.
+"""Checkpoints of a run in progress, and the callback that saves them and stops cleanly on Ctrl-C or SIGTERM.
 
 A run saves a checkpoint after every epoch. When interrupted (Ctrl-C, or SIGTERM from a scheduler) during
 training it also saves one at the end of the step in flight, with the epoch's running totals, so that the
@@ -15,7 +15,6 @@ import math
 import os
 import shutil
 import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,144 +23,16 @@ import tensorflow as tf
 import tf_keras
 
 from benchmark.core.errors import TrainingInterrupted
+from benchmark.core.paths import CHECKPOINTS_FOLDER
+from benchmark.training.callbacks import KERAS_NAMES, EpochTally, EpochTimer, StepLoss
+from benchmark.training.interrupts import WAIT_FOR_SIGNAL_SECONDS, InterruptRequests, fault
 
 log = logging.getLogger(__name__)
-
-CHECKPOINTS_FOLDER = "checkpoints"
-# Test-only fault injection, "<fault>:<model key>:<n>":
-#   kill-at-step:KEY:S         SIGKILL after global training step S, mid-epoch, with no chance to save
-#   wait-for-signal-at-step:KEY:S   after step S, print a line and wait (up to a minute) for a signal to arrive
-#   nan-weights-at-step:KEY:S  set every trainable weight to NaN after step S, so the next loss is NaN
-FAULT_ENV = "TFHUB_BENCH_FAULT"
-WAIT_FOR_SIGNAL_SECONDS = 60
-# A second interrupt this soon after the first is the same keypress reaching parent and child (or forwarded).
-REPEAT_GRACE_SECONDS = 2.0
 
 
 def checkpoint_dir(output_dir: Path, config_hash: str) -> Path:
     """Where the checkpoints of the run with ``config_hash`` live until its run file is written."""
     return Path(output_dir) / CHECKPOINTS_FOLDER / config_hash
-
-
-class ExamplesSeen(tf_keras.metrics.Metric):
-    """Examples seen so far in the epoch (summed over replicas): turns Keras' running means into totals."""
-
-    def __init__(self, name: str = "examples", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.total = self.add_weight(name="total", initializer="zeros")
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        self.total.assign_add(tf.cast(tf.shape(y_true)[0], self.dtype))
-
-    def result(self):
-        return tf.identity(self.total)
-
-    def reset_state(self):
-        self.total.assign(0.0)
-
-
-@dataclasses.dataclass(frozen=True)
-class EpochTally:
-    """Running totals of the training part of an epoch (what Keras' running means hide)."""
-
-    batches: int = 0
-    examples: int = 0
-    loss_sum: float = 0.0
-    correct: float = 0.0
-    seconds: float = 0.0
-
-    def plus(self, batches: int, logs: dict[str, Any], seconds: float) -> "EpochTally":
-        """These totals followed by ``batches`` more steps whose Keras running means are ``logs``."""
-        examples = int(round(float(logs.get("examples", 0))))
-        return EpochTally(self.batches + batches, self.examples + examples,
-                          self.loss_sum + float(logs.get("loss", math.nan)) * examples,
-                          self.correct + float(logs.get("accuracy", math.nan)) * examples, self.seconds + seconds)
-
-    def means(self) -> dict[str, float]:
-        if not self.examples:
-            return {}
-        return {"train_loss": self.loss_sum / self.examples, "train_accuracy": self.correct / self.examples}
-
-
-class StepLoss(tf_keras.callbacks.Callback):
-    """Records each training step's loss, numbered across epochs (one row per call with steps_per_execution > 1).
-
-    Keras reports running means weighted by batch size; with the ``examples`` metric they become exact totals,
-    so batches of any size (bucketing, a last partial batch) are recorded correctly.
-    """
-
-    def __init__(self, first_step: int = 0):
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-        self.step = first_step
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch, self._batches, self._examples, self._total = epoch, 0, 0.0, 0.0
-
-    def on_train_batch_end(self, batch, logs=None):
-        logs = logs or {}
-        examples = float(logs.get("examples", 0.0))
-        total = float(logs.get("loss", math.nan)) * examples
-        loss = (total - self._total) / (examples - self._examples) if examples > self._examples else math.nan
-        self.step += batch + 1 - self._batches
-        self.rows.append({"step": self.step, "epoch": self._epoch + 1, "loss": loss})
-        self._batches, self._examples, self._total = batch + 1, examples, total
-
-
-class EpochTimer(tf_keras.callbacks.Callback):
-    """Wall seconds of each epoch, validation included, and of the epoch in flight."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds: list[float] = []
-        self._start = time.perf_counter()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self._start
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(self.elapsed())
-
-
-class InterruptRequests:
-    """While entered, SIGINT and SIGTERM ask training to stop after saving instead of killing it.
-
-    Armed (during an epoch), the first signal only sets :attr:`signum`; the training callbacks save and stop.
-    Unarmed (tokenizing, evaluating), or a second signal after :data:`REPEAT_GRACE_SECONDS`, raises
-    ``KeyboardInterrupt`` at once, as Python would.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self.armed = False
-        self._first = 0.0
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> "InterruptRequests":
-        if threading.current_thread() is threading.main_thread():
-            self._previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-    def _handle(self, signum, frame) -> None:
-        now = time.monotonic()
-        if self.signum is not None:
-            if now - self._first < REPEAT_GRACE_SECONDS:
-                return
-            raise KeyboardInterrupt
-        self.signum, self._first = signum, now
-        if not self.armed:
-            raise KeyboardInterrupt
-        log.warning("%s: stopping after the current step once a checkpoint is saved "
-                    "(press Ctrl-C again to stop at once, without saving)", signal.Signals(signum).name)
 
 
 class TrainingState:
@@ -210,17 +81,6 @@ def read_progress(directory: Path) -> dict[str, Any] | None:
         return None
     value = tf.train.load_variable(latest, "progress/.ATTRIBUTES/VARIABLE_VALUE")
     return json.loads(value.decode("utf-8") if isinstance(value, bytes) else value)
-
-
-def fault(model_key: str) -> tuple[str, int] | None:
-    """The test-only fault asked for ``model_key`` in the environment, as (kind, number)."""
-    kind, _, rest = os.environ.get(FAULT_ENV, "").partition(":")
-    key, _, number = rest.rpartition(":")
-    return (kind, int(number)) if key == model_key and number.isdigit() else None
-
-
-KERAS_NAMES = (("loss", "train_loss"), ("accuracy", "train_accuracy"),
-               ("val_loss", "validation_loss"), ("val_accuracy", "validation_accuracy"))
 
 
 class EpochCheckpoint(tf_keras.callbacks.Callback):
