@@ -202,7 +202,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     imdb = load_imdb(args.data_dir, args.offline)
     jobs = [(key, seed) for key in keys for seed in seeds]
     if len(jobs) > 1 and not args.suite_child:
-        from benchmark.saving import save_policy
+        from benchmark.deploy.save_policy import save_policy
         from benchmark.suite import run_suite
 
         policy = save_policy(args.save_model, len(keys), args.models_dir)
@@ -212,7 +212,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     from benchmark.training.baseline import BASELINES
     from benchmark.records.failures import record_failure
     from benchmark.leaderboard.write import write_leaderboard
-    from benchmark.saving import SavePolicy, save_hook, save_policy
+    from benchmark.deploy.save_policy import SavePolicy, save_hook, save_policy
     from benchmark.suite import model_name, print_exports, run_here
 
     ((key, seed),) = jobs

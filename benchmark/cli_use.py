@@ -38,7 +38,7 @@ def add_commands(commands) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``predict`` or ``serve``; bad input raises UsageError before any model loads where possible."""
-    from benchmark.export import resolve_model
+    from benchmark.deploy.export import resolve_model
 
     if args.command == "predict":
         texts = _gather_texts(args)
@@ -53,7 +53,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ImportError as error:
         raise UsageError(f"serve needs the [serve] extra ({error.name} is missing): "
                          "pip install -e '.[serve]'") from None
-    from benchmark.serve import check_port, serve
+    from benchmark.deploy.serve import check_port, serve
 
     check_port(args.port)
     predictor = _load(resolve_model(args.model, args.models_dir))
@@ -62,7 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _gather_texts(args: argparse.Namespace) -> list[str]:
-    from benchmark.predict import check_review, read_reviews
+    from benchmark.deploy.predict import check_review, read_reviews
 
     if args.input is not None and args.texts:
         raise UsageError("give review texts or --input FILE, not both")
@@ -75,8 +75,8 @@ def _gather_texts(args: argparse.Namespace) -> list[str]:
 
 def _load(export):
     from benchmark.cli import _quiet_tensorflow
-    from benchmark.model_card import STANDIN_WARNING
-    from benchmark.predict import Predictor
+    from benchmark.deploy.model_card import STANDIN_WARNING
+    from benchmark.deploy.predict import Predictor
 
     _quiet_tensorflow()
     if export.card.is_standin:
@@ -85,7 +85,7 @@ def _load(export):
 
 
 def _print_predictions(predictor, predictions, as_json: bool) -> None:
-    from benchmark.model_card import STANDIN_WARNING
+    from benchmark.deploy.model_card import STANDIN_WARNING
 
     card = predictor.card
     if as_json:

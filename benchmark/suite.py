@@ -31,7 +31,7 @@ from benchmark.data.prepared import PreparedData
 
 if TYPE_CHECKING:
     from benchmark.training.distribute import Distribution
-    from benchmark.saving import SaveHook, SavePolicy
+    from benchmark.deploy.save_policy import SaveHook, SavePolicy
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def print_exports(policy: "SavePolicy | None") -> None:
     """One line per model exported under ``policy`` (by this process or a suite's children)."""
     if policy is None:
         return
-    from benchmark.saving import suite_exports
+    from benchmark.deploy.save_policy import suite_exports
 
     for export in suite_exports(policy):
         label = " [stand-in: random weights]" if export.card.is_standin else ""

@@ -56,7 +56,7 @@ def test_predict_csv_input_as_json_matches_text_arguments(tiny_export, tmp_path)
 def test_predict_reproduces_the_runs_test_accuracy(tiny_export, aclimdb):
     """The export classifies the run's own test reviews as the fine-tuned model did when it was evaluated."""
     from benchmark.data.imdb import load_imdb
-    from benchmark.predict import load_predictor
+    from benchmark.deploy.predict import load_predictor
     from benchmark.training.config import RunConfig
     from benchmark.data.prepared import prepare_data
 
@@ -112,7 +112,7 @@ def test_damaged_export_is_a_usage_error(tiny_export, tmp_path):
     import shutil
 
     from benchmark.core.errors import UsageError
-    from benchmark.predict import load_predictor
+    from benchmark.deploy.predict import load_predictor
 
     damaged = tmp_path / "damaged"
     shutil.copytree(tiny_export.path, damaged)

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmark.core.errors import UsageError
-from benchmark.export import Export, resolve_model, signature_of
-from benchmark.model_card import LABELS, SIGNATURE_INPUT
+from benchmark.core.paths import DEFAULT_MODELS
+from benchmark.deploy.export import Export, resolve_model, signature_of
+from benchmark.deploy.model_card import LABELS, SIGNATURE_INPUT
 
 MAX_REVIEW_CHARS = 20_000  # the longest IMDb review has about 13,700 characters
 BATCH_SIZE = 64
@@ -113,6 +114,6 @@ def _prediction(text: str, positive: float) -> Prediction:
     return Prediction(text, label, positive if label == LABELS[1] else 1.0 - positive, positive)
 
 
-def load_predictor(path_or_key: str | Path, models_dir: Path = Path("models")) -> Predictor:
+def load_predictor(path_or_key: str | Path, models_dir: Path = DEFAULT_MODELS) -> Predictor:
     """The export at ``path_or_key`` (a folder, or a registry key meaning its newest export), loaded."""
     return Predictor(resolve_model(str(path_or_key), models_dir))

@@ -7,13 +7,14 @@ import socket
 from pathlib import Path
 
 from benchmark.core.errors import UsageError
-from benchmark.predict import MAX_REVIEW_CHARS, Predictor, check_review
+from benchmark.core.paths import LEADERBOARD_PAGE, PLOTS_FOLDER
+from benchmark.deploy.model_card import STANDIN_WARNING
+from benchmark.deploy.predict import MAX_REVIEW_CHARS, Predictor, check_review
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MAX_REQUEST_BYTES = 1_000_000
-PLOTS_FOLDER = "plots"
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sentiment: {{ card.name }}</title>
@@ -74,14 +75,12 @@ def create_app(predictor: Predictor, results_dir: Path):
     """The Flask app: ``/`` (form and result), ``/api/predict`` (JSON), ``/plots/<name>``."""
     from flask import Flask, jsonify, render_template_string, request, send_from_directory
 
-    from benchmark.model_card import STANDIN_WARNING
-
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     results_dir = Path(results_dir)
 
     def page(review: str = "", prediction=None, error: str | None = None, status: int = 200):
-        board_path = results_dir / "leaderboard.md"
+        board_path = results_dir / LEADERBOARD_PAGE
         body = render_template_string(
             PAGE, card=predictor.card, standin_warning=STANDIN_WARNING, review=review, prediction=prediction,
             error=error, leaderboard=render_leaderboard(board_path), leaderboard_path=str(board_path),

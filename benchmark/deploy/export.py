@@ -8,8 +8,7 @@ from pathlib import Path
 
 from benchmark.core.atomic import atomic_directory
 from benchmark.core.errors import UsageError
-from benchmark.model_card import (CARD_JSON, CARD_MARKDOWN, EXPORT_FORMAT, SIGNATURE, SIGNATURE_INPUT,
-                                  ModelCard)
+from benchmark.deploy.model_card import CARD_JSON, CARD_MARKDOWN, EXPORT_FORMAT, SIGNATURE, SIGNATURE_INPUT, ModelCard
 
 SAVED_MODEL_FILE = "saved_model.pb"
 
@@ -25,7 +24,7 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
 
     Args:
       model: A Keras classifier from token ids (``input_word_ids``, ``input_mask``, ``input_type_ids``)
-        to one logit per review, as :func:`benchmark.model.build_classifier` builds it.
+        to one logit per review, as :func:`benchmark.training.classifier.build_classifier` builds it.
       preprocessor_handle: The TF-Hub preprocessor the model was trained with (handle or local path).
       seq_length: Tokens per review the model was built for.
       out_dir: Folder to create (replaced if it exists); nothing appears there unless the export succeeds.
@@ -38,7 +37,7 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.encoders.loading import load_handle
+    from benchmark.encoders.loading import load_handle  # deferred: imports TensorFlow Hub
 
     preprocessor = load_handle(preprocessor_handle, "preprocessor")
     module = tf.Module(name="sentiment_classifier")

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from benchmark.export import Export, export_classifier, export_dir_for, find_exports
-from benchmark.model_card import ModelCard, last_validation
+from benchmark.deploy.export import Export, export_classifier, export_dir_for, find_exports
+from benchmark.deploy.model_card import ModelCard, last_validation
 from benchmark.records.run import RunResult
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,14 @@ def _describe(validation: dict[str, float]) -> str:
 def suite_exports(policy: SavePolicy) -> list[Export]:
     """The exports this ``run`` invocation has written so far."""
     return [export for export in find_exports(policy.models_dir) if export.card.suite_id == policy.suite_id]
+
+
+def export_lines(policy: SavePolicy | None) -> list[str]:
+    """One line per model exported under ``policy`` (by this process or a suite's children)."""
+    if policy is None:
+        return []
+    return [f"exported {export.card.key}{' [stand-in: random weights]' if export.card.is_standin else ''} "
+            f"({export.card.selection}) -> {export.path}" for export in suite_exports(policy)]
 
 
 def save_hook(policy: SavePolicy) -> SaveHook:
