@@ -27,6 +27,7 @@ from benchmark.encoders.imported import IMPORTED_VOCAB
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.registry import all_specs, get_spec, list_models
 from benchmark.records.labels import INFERENCES
+from benchmark.speed.config import BenchConfig
 
 log = logging.getLogger("benchmark")
 
@@ -53,6 +54,57 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
                              "folder, as `fetch` (or an earlier run) stored them")
     parser.add_argument("--hub-mirror", metavar="URL",
                         help=f"download tfhub.dev handles from this mirror instead (also ${MIRROR_ENV})")
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``bench`` subcommand's options (the CLI module adds the subcommand itself)."""
+    defaults = BenchConfig()
+    parser.add_argument("--model", required=True, metavar="KEY", help="encoder key (stand-in with --standins)")
+    parser.add_argument("--standins", action="store_true",
+                        help="a stand-in built here (real architecture, random weights)")
+    parser.add_argument("--offline", action="store_true",
+                        help="download nothing: the encoder from the TF-Hub cache, IMDb from TensorFlow Datasets' "
+                             "folder")
+    parser.add_argument("--hub-mirror", metavar="URL", help="download tfhub.dev handles from this mirror instead")
+    parser.add_argument("--data-dir", type=str, help="aclImdb folder or archive (default: TensorFlow Datasets)")
+    parser.add_argument("--seq-length", type=int, nargs="+", default=[defaults.seq_length],
+                        help="one or more lengths, each measured in turn in this run")
+    parser.add_argument("--batch-size", type=int, nargs="+", default=[defaults.batch_size],
+                        help="one for all lengths, or one per --seq-length")
+    parser.add_argument("--samples", type=int, default=defaults.samples, help="reviews per split to draw batches from")
+    parser.add_argument("--steps", type=int, default=defaults.steps, help="timed steps per round")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds, help="interleaved timed rounds (medians reported)")
+    parser.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
+    parser.add_argument("--no-bucketing", dest="bucketing", action="store_false", help="pad every batch to --seq-length")
+    parser.add_argument("--truncation", choices=("head", "head_tail"), default=defaults.truncation)
+    parser.add_argument("--precision", choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"), default="auto",
+                        help="auto: the measured default for this device type (see README, Speed)")
+    parser.add_argument("--jit-compile", action="store_true", help="XLA for the natively rebuilt encoder")
+    parser.add_argument("--steps-per-execution", type=int, default=defaults.steps_per_execution)
+    parser.add_argument("--accuracy-samples", type=int, default=defaults.accuracy_samples,
+                        help="also train tutorial and fast pipelines one epoch on N reviews and compare "
+                             "validation accuracy (at the first --seq-length)")
+    parser.add_argument("--no-hf", action="store_true", help="skip the Hugging Face PyTorch loop")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs assumed by the suite estimate")
+    parser.add_argument("--output", default="results", help="folder for bench.md and bench.json")
+    parser.add_argument("--vocab", help="WordPiece vocab.txt for the stand-in (default: learn one)")
+    parser.add_argument("--models-dir", type=Path, default=Path("models"),
+                        help="imported encoders (import-hf) and the cache of stand-ins (default: models/)")
+
+
+def bench_options(args: argparse.Namespace):
+    from benchmark.speed.config import BenchOptions
+
+    return BenchOptions(model=args.model, seq_lengths=tuple(args.seq_length), batch_sizes=tuple(args.batch_size),
+                        samples=args.samples, steps=args.steps, rounds=args.rounds, warmup_steps=args.warmup_steps,
+                        bucketing=args.bucketing, truncation=args.truncation, precision=args.precision,
+                        jit_compile=args.jit_compile, steps_per_execution=args.steps_per_execution,
+                        accuracy_samples=args.accuracy_samples, seed=args.seed, epochs=args.epochs,
+                        hugging_face=not args.no_hf, standins=args.standins,
+                        vocab=Path(args.vocab) if args.vocab else None, models_dir=Path(args.models_dir),
+                        data_dir=Path(args.data_dir) if args.data_dir else None, offline=args.offline,
+                        hub_mirror=args.hub_mirror, output=Path(args.output))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,8 +190,6 @@ def build_parser() -> argparse.ArgumentParser:
     from benchmark.cli_import import add_import_parser
 
     add_import_parser(commands, DEFAULTS["models_dir"])
-
-    from benchmark.bench import add_bench_arguments
 
     add_bench_arguments(commands.add_parser(
         "bench", help="training and inference speed: tutorial pipeline vs this project vs Hugging Face"))
@@ -303,12 +353,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, command: str) -> int:
-    from benchmark.bench import run_bench
-    from benchmark.bench_report import estimate_line
+    from benchmark.speed.bench import run_bench
+    from benchmark.speed.report import estimate_line
 
     configure_network(args.offline, args.hub_mirror)
     _quiet_tensorflow()
-    page, data = run_bench(args, command)
+    page, data = run_bench(bench_options(args), command)
     print(page.read_text(), end="")
     print(f"wrote {page} and {data}")
     for run in json.loads(data.read_text(encoding="utf-8"))["runs"]:

@@ -25,10 +25,10 @@ from typing import Any, Sequence
 
 from benchmark.core.atomic import atomic_write_text
 from benchmark.encoders.flops import forward_flops, training_flops
-from benchmark.peaks import GPU_PEAKS
+from benchmark.speed.peaks import GPU_PEAKS
 from benchmark.encoders.registry import REGISTRY
 from benchmark.encoders.spec import EncoderSpec
-from benchmark.suite_split import SUITE_EPOCHS, suite_examples
+from benchmark.speed.suite_split import SUITE_EPOCHS, suite_examples
 
 
 def bert_shape(spec: EncoderSpec) -> EncoderSpec:

@@ -60,7 +60,7 @@ def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.bench_keras import KerasRunner, compile_classifier
+    from benchmark.speed.keras_pipelines import KerasRunner, compile_classifier
     from benchmark.encoders.families import CLS_ONLY_FAMILIES
     from benchmark.encoders.registry import get_spec
 

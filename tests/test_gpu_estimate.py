@@ -5,11 +5,11 @@ import json
 import pytest
 
 from benchmark.encoders.flops import forward_flops, training_flops
-from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
-from benchmark.gpu_hf import bert_shape
-from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
+from benchmark.speed.gpu_estimate import MEASUREMENT, suite_estimates
+from benchmark.speed.gpu_estimate import bert_shape
+from benchmark.speed.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
 from benchmark.encoders.registry import REGISTRY
-from benchmark.suite_split import suite_examples
+from benchmark.speed.suite_split import suite_examples
 
 TRAIN_SHARE, INFERENCE_SHARE = 0.1, 0.2
 

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.gpu_hf import bert_shape, main, render
+from benchmark.speed.gpu_estimate import bert_shape
+from benchmark.gpu_hf import main, render
 from benchmark.encoders.registry import REGISTRY
-from benchmark.suite_split import SUITE_EPOCHS, suite_examples
+from benchmark.speed.suite_split import SUITE_EPOCHS, suite_examples
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"
 

@@ -41,7 +41,7 @@ def compile_classifier(model: tf_keras.Model, learning_rate: float, total_steps:
                        steps_per_execution: int = 1, jit_compile: bool = False,
                        fused_sparse: bool = False) -> tf_keras.Model:
     """AdamW with 10% warm-up, the loss and the metric: tf-models' optimizer as the tutorial uses it, or with
-    ``fused_sparse`` the runner's (:func:`benchmark.optimizer.adamw`)."""
+    ``fused_sparse`` ``run``'s (:func:`benchmark.training.optimizer.adamw`)."""
     optimizer = adamw(learning_rate, total_steps, total_steps // 10, fused_sparse)
     model.compile(optimizer=optimizer, loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
@@ -90,7 +90,7 @@ def token_datasets(train: EncodedSplit, test: EncodedSplit, batch_size: int, see
 
 
 class TfliteInferenceRunner:
-    """Inference alone, with a :class:`benchmark.tflite_runtime.TfliteClassifier` on the batches of a Keras
+    """Inference alone, with a :class:`benchmark.training.tflite.TfliteClassifier` on the batches of a Keras
     pipeline's test dataset (``(features, label)`` pairs, repeated endlessly); there is no training to time."""
 
     def __init__(self, classifier, test: tf.data.Dataset):

@@ -8,7 +8,8 @@ import os
 import numpy as np
 
 from benchmark.data.packing import EncodedSplit
-from benchmark.encoders.spec import EncoderSpec
+from benchmark.encoders.families import is_plain_bert
+from benchmark.encoders.spec import ENCODER_INPUTS, EncoderSpec
 
 
 def unavailable_reason(spec: EncoderSpec) -> str | None:
@@ -16,7 +17,7 @@ def unavailable_reason(spec: EncoderSpec) -> str | None:
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
         return f"not installed ({' and '.join(missing)} missing; pip install -e '.[hf]')"
-    if spec.family != "bert" or spec.embedding_size:
+    if not is_plain_bert(spec):
         return f"no plain BertConfig equivalent for the {spec.family} architecture of {spec.key}"
     return None
 
@@ -55,7 +56,7 @@ class TorchRunner:
     def _batches(self, split: EncodedSplit):
         torch, size = self.torch, self.batch_size
         tensors = [torch.from_numpy(split.features[name].astype(np.int64))
-                   for name in ("input_word_ids", "input_mask", "input_type_ids")]
+                   for name in ENCODER_INPUTS]
         labels = torch.from_numpy(split.labels.astype(np.float32))
         while True:
             for start in range(0, len(labels) - size + 1, size):

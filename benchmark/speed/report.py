@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core.atomic import atomic_write_text
-from benchmark.bench import OURS_INT8
-from benchmark.suite_split import suite_examples
+from benchmark.speed.config import HF, OURS, OURS_INT8, TUTORIAL
+from benchmark.speed.suite_split import suite_examples
 
 TRAIN_TARGET, EVAL_TARGET = 2.0, 3.0  # issue 4: training >= 2x, inference >= 3x the tutorial pipeline
 ACCURACY_TOLERANCE = 0.01
@@ -23,9 +23,9 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         entry = pipelines.get(name, {})
         return entry.get(mode, {}).get("examples_per_second") if "error" not in entry else None
 
-    ours_train, ours_eval = speed("this project", "training"), speed("this project", "inference")
-    tut_train, tut_eval = speed("tutorial", "training"), speed("tutorial", "inference")
-    hf_train = speed("hugging face", "training")
+    ours_train, ours_eval = speed(OURS, "training"), speed(OURS, "inference")
+    tut_train, tut_eval = speed(TUTORIAL, "training"), speed(TUTORIAL, "inference")
+    hf_train = speed(HF, "training")
     rows = []
     train_ratio = ours_train / tut_train if ours_train and tut_train else None
     rows.append({"target": f"training >= {TRAIN_TARGET:g}x tutorial", "measured": train_ratio,
@@ -113,7 +113,7 @@ def _method(estimate: list[dict[str, Any]], seq_length: int) -> str:
     basis = utilisation_basis(estimate)
     basis = basis[:1].upper() + basis[1:]
     if not estimate[0]["measured"]:
-        return (f"{basis} (no `python -m benchmark.gpu_hf` result covers {seq_length} tokens): "
+        return (f"{basis} (no `python tools/gpu_hf.py` result covers {seq_length} tokens): "
                 "hours = FLOPs / (peak x utilisation).")
     return (f"{basis}: each model's measured share of that GPU's dense bf16 peak in the Hugging Face PyTorch "
             "loop, training and inference separately; on other GPUs the same share of their peak is assumed, which "

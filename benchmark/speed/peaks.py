@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from benchmark.core.environment import cpu_threads
+
 # FLOPs per cycle per core: two 256-bit FMA pipes x 8 fp32 lanes x 2 FLOPs (AVX2 FMA; Zen 4 runs
 # AVX-512 at the same rate by double-pumping 256-bit units). bf16 dot products (AVX512_BF16) double it.
 CPU_FP32_FLOPS_PER_CYCLE = 32
@@ -70,8 +72,6 @@ def cpu_clock_hz() -> tuple[float, str]:
 def cpu_peak_flops(bf16: bool = False, int8: bool = False) -> tuple[float, str]:
     """Estimated peak FLOP/s of this CPU: cores x clock x FLOPs per cycle, with how it was estimated (``int8``:
     int8 operations per second)."""
-    from benchmark.core.environment import cpu_threads
-
     cores = cpu_threads()
     clock, how = cpu_clock_hz()
     kind = "int8" if int8 else "bf16" if bf16 else "fp32"

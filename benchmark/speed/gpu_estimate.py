@@ -1,8 +1,8 @@
 """The full suite's time on named GPUs: model FLOPs over each GPU's dense peak times a utilisation.
 
 The utilisation of each model comes, where available, from a measurement on a real GPU
-(``python -m benchmark.gpu_hf``, committed as ``results/gpu-h100/gpu_hf.json``): the share of the H100's bf16 peak
-that the Hugging Face PyTorch loop reached for that architecture at that sequence length, training and inference
+(``python tools/gpu_hf.py``, shipped as the package data ``speed/data/gpu_h100.json``): the share of the H100's bf16
+peak that the Hugging Face PyTorch loop reached for that architecture at that sequence length, training and inference
 separately. On the H100 itself the estimate then equals the measured time; on other GPUs it assumes the same
 share of their peak (small models, launch-bound on an H100, are likely less so on a slower GPU, so their time
 there is overestimated). An unmeasured length borrows the nearest measured one's shares; without any
@@ -12,19 +12,29 @@ measurement, one assumed utilisation is used for every model.
 from __future__ import annotations
 
 import json
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from benchmark.encoders.families import plain_bert_shape
 from benchmark.encoders.flops import forward_flops, training_flops
-from benchmark.gpu_hf import bert_shape
-from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
 from benchmark.encoders.registry import REGISTRY
-from benchmark.suite_split import SUITE_EPOCHS, suite_examples
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.speed.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
+from benchmark.speed.suite_split import SUITE_EPOCHS, suite_examples
 
-MEASUREMENT = Path(__file__).resolve().parent.parent / "results" / "gpu-h100" / "gpu_hf.json"
+# The measured utilisation table (tools/gpu_hf.py on an H100), shipped with the package.
+MEASUREMENT = resources.files("benchmark.speed").joinpath("data", "gpu_h100.json")
 
 
-def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dict[str, tuple[float, float]], str]:
+def bert_shape(spec: EncoderSpec) -> EncoderSpec:
+    """The plain BERT of ``spec``'s shape: what the GPU timer times, and what its FLOPs are counted for."""
+    return plain_bert_shape(spec)
+
+
+def measured_utilisation(seq_length: int, path: Path | Traversable = MEASUREMENT
+                         ) -> tuple[dict[str, tuple[float, float]], str]:
     """Per registry key, (training, inference) utilisation measured at ``seq_length``, and where it came from.
 
     A length that was not measured borrows the nearest measured length's shares (the shorter on a tie), and the
@@ -33,7 +43,7 @@ def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dic
     measurement of every registry model.
     """
     try:
-        result = json.loads(Path(path).read_text(encoding="utf-8"))
+        result = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, ""
     by_length: dict[int, dict[str, tuple[float, float]]] = {}
@@ -50,7 +60,8 @@ def measured_utilisation(seq_length: int, path: Path = MEASUREMENT) -> tuple[dic
     return by_length[nearest], source
 
 
-def suite_estimates(seq_length: int, epochs: int = SUITE_EPOCHS, path: Path = MEASUREMENT) -> list[dict[str, Any]]:
+def suite_estimates(seq_length: int, epochs: int = SUITE_EPOCHS,
+                    path: Path | Traversable = MEASUREMENT) -> list[dict[str, Any]]:
     """Hours for ``run --all`` at ``seq_length`` on each GPU of :data:`GPU_PEAKS`, from measured utilisation
     when there is one (see the module docstring), else from :data:`ASSUMED_GPU_UTILISATION`."""
     utilisation, source = measured_utilisation(seq_length, path)
