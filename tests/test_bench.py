@@ -107,16 +107,18 @@ def test_bench_md_has_one_gpu_estimate_per_length(tmp_path):
 
 
 def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys):
+    import benchmark.cli.bench
     import benchmark.speed.bench
-    import benchmark.cli
-    from benchmark.speed.report import estimate_line, write_bench
+    from benchmark.cli.main import build_parser
     from benchmark.speed.gpu_estimate import suite_estimates
+    from benchmark.speed.report import estimate_line, write_bench
 
     result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))])
     monkeypatch.setattr(benchmark.speed.bench, "run_bench", lambda options, command: write_bench(result, tmp_path))
-    monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
-    args = benchmark.cli.build_parser().parse_args(["bench", "--model", TINY_MODEL])
-    assert benchmark.cli.cmd_bench(args, "bench") == 0
+    monkeypatch.setattr(benchmark.cli.bench, "quiet_tensorflow", lambda: None)
+    args = build_parser().parse_args(["bench", "--model", TINY_MODEL])
+    args.command_line = "bench"
+    assert benchmark.cli.bench.run(args) == 0
     out = capsys.readouterr().out
     assert out.startswith((tmp_path / "bench.md").read_text())
     tail = out.splitlines()[-3:]
@@ -127,7 +129,8 @@ def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys
 
 
 def test_one_config_per_length_with_the_accuracy_check_at_the_first():
-    from benchmark.cli import bench_options, build_parser
+    from benchmark.cli.bench import bench_options
+    from benchmark.cli.main import build_parser
     from benchmark.speed.config import configs_for
 
     args = build_parser().parse_args(["bench", "--model", TINY_MODEL, "--seq-length", "128", "512",

@@ -1,15 +1,19 @@
-"""The ``import-hf`` subcommand: arguments and output; the work is in ``benchmark.hf_import``."""
+"""``import-hf``: a Hugging Face BERT or DistilBERT checkpoint as a local encoder (``benchmark.encoders.hf_import``)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from benchmark.cli.common import quiet_tensorflow
 from benchmark.core.errors import UsageError
+from benchmark.core.paths import DEFAULT_MODELS
+from benchmark.encoders.hf_checkpoint import package_archive
+from benchmark.encoders.hf_import import IMPORT_MANIFEST, import_checkpoint
+from benchmark.records.labels import WEIGHTS_IMPORTED
 
 
-def add_import_parser(commands, default_models_dir: str) -> None:
-    """Register ``import-hf`` on the CLI's subcommand parsers."""
+def register(commands) -> None:
     parser = commands.add_parser(
         "import-hf", help="import a Hugging Face BERT/DistilBERT checkpoint as a local TF-Hub encoder",
         description="Read a local Hugging Face checkpoint (config.json, model.safetensors, vocab.txt or "
@@ -28,15 +32,13 @@ def add_import_parser(commands, default_models_dir: str) -> None:
     casing.add_argument("--no-lower-case", dest="lower_case", action="store_false",
                         help="override the tokenizer files: keep case")
     parser.add_argument("--force", action="store_true", help="replace an earlier import under the same key")
-    parser.add_argument("--models-dir", type=Path, default=Path(default_models_dir),
-                        help=f"where imported encoders live (default: {default_models_dir}/)")
+    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS,
+                        help=f"where imported encoders live (default: {DEFAULT_MODELS}/)")
+    parser.set_defaults(func=run)
 
 
-def cmd_import_hf(args: argparse.Namespace) -> int:
-    from benchmark.encoders.hf_checkpoint import package_archive
-    from benchmark.encoders.hf_import import IMPORT_MANIFEST, import_checkpoint
-    from benchmark.records.labels import WEIGHTS_IMPORTED
-
+def run(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:
         raise UsageError(f"--learning-rate must be in (0, 1), got {args.learning_rate}")
     source = package_archive(args.from_package) if args.from_package else args.path

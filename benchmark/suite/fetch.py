@@ -17,11 +17,10 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from benchmark.encoders import hub_cache
 from benchmark.core.errors import UsageError
+from benchmark.data.tfds import prepare_tfds, tfds_builder, tfds_prepared
+from benchmark.encoders import hub_cache
 from benchmark.encoders.spec import EncoderSpec
-
-DATASETS = ("imdb",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,8 +111,6 @@ def _first_line(error: BaseException) -> str:
 
 def fetch_imdb() -> Fetched:
     """Prepare TensorFlow Datasets' ``imdb_reviews`` (download, extract, generate) unless it is prepared."""
-    from benchmark.data.tfds import prepare_tfds, tfds_builder, tfds_prepared
-
     started = time.perf_counter()
     builder = tfds_builder()
     status = "cached" if tfds_prepared(builder) else "downloaded"
