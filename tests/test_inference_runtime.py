@@ -101,3 +101,35 @@ def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(fa
     np.testing.assert_allclose(TfliteClassifier(model, quantize=False, threads=1)(batch), expected, atol=1e-5)
     int8 = TfliteClassifier(model, quantize=True, threads=1)(batch)
     assert 0 < np.max(np.abs(int8 - expected)) < 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bucketing", [False, True])
+def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_standin, bucketing):
+    import numpy as np
+
+    from benchmark.training.classifier import build_native_classifier
+    from benchmark.data.packing import EncodedSplit
+    from benchmark.encoders.registry import get_spec
+    from benchmark.training.evaluation import predict_logits
+    from benchmark.training.tflite import from_trained
+
+    spec = get_spec(TINY_MODEL)
+    trained = build_native_classifier(spec, str(tiny_standin.encoder_path), None, "mixed_bfloat16")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 30, (7, 48)).astype(np.int32)
+    mask = np.ones_like(ids)
+    for row, length in ((1, 20), (3, 10), (5, 33)):  # padded reviews: length order differs from the split's
+        ids[row, length:], mask[row, length:] = 0, 0
+    encoded = EncodedSplit({"input_word_ids": ids, "input_mask": mask, "input_type_ids": np.zeros_like(ids)},
+                           np.zeros(7, np.float32), mask.sum(axis=1))
+    expected = build_native_classifier(spec, str(tiny_standin.encoder_path), 48, "float32")
+    expected.set_weights(trained.get_weights())
+    reference = expected.predict(encoded.features, verbose=0)[:, 0]
+    exact = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite", 1),
+                           encoded, 3, bucketing)
+    np.testing.assert_allclose(exact, reference, atol=1e-4)  # batches of 3, 3, 1 (widths 32/48): resized
+    int8 = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite-int8", 1),
+                          encoded, 3, bucketing)
+    np.testing.assert_allclose(int8, reference, atol=0.05)
+    assert not np.array_equal(int8, reference)  # quantized, so not bit for bit

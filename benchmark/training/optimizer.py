@@ -5,8 +5,9 @@ train with. Its Adam is Keras's legacy one, which updates an embedding table's s
 ``IndexedSlices`` from the look-up) in about a dozen whole-table element-wise passes: ``m`` and ``v`` are decayed
 over every row, whether the batch touched it or not, and the update is built from separate ``sqrt``, add, divide
 and multiply ops. Turning the gradient dense first (rows the batch did not touch are zero) and handing it to the
-fused ``ResourceApplyAdam`` kernel computes the same update in one pass; ``python -m benchmark.optimizer_probe``
-measures what that buys in a whole training step (``results/optimizer-probe/``). The arithmetic is the same Adam (equal up to float rounding; ``tests/test_optimizer.py`` compares them).
+fused ``ResourceApplyAdam`` kernel computes the same update in one pass; ``python tools/optimizer_probe.py``
+measures what that buys in a whole training step (``results/optimizer-probe/``). The arithmetic is the same Adam
+(equal up to float rounding; ``tests/test_optimizer.py`` compares them).
 """
 
 from __future__ import annotations

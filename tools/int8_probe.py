@@ -1,9 +1,9 @@
 """Inference speed of one encoder architecture in four runtimes, to see what lower precision could buy.
 
-``bench`` times this project's pipeline as ``run`` trains and scores by default: Keras, bf16 at best. At 128 tokens, where no padding is left to
-remove, that stays short of 3x the float32 tutorial (README, Speed). This probe measures, in one process and on
-the same random token ids, one classifier (the registry architecture with random weights and the shared head's
-dense logit) in:
+``bench`` times this project's pipeline as ``run`` trains and scores by default: Keras, bf16 at best. At 128 tokens,
+where no padding is left to remove, that stays short of 3x the float32 tutorial (README, Speed). This probe measures,
+in one process and on the same random token ids, one classifier (the registry architecture with random weights and
+the shared head's dense logit) in:
 
 - Keras float32: the natively rebuilt encoder, every position in every layer, as the tutorial computes it;
 - Keras bf16: ``mixed_bfloat16`` with the ``[CLS]``-only last layer, what ``run --precision auto`` trains here;
@@ -15,22 +15,25 @@ dense logit) in:
 For each, it reports examples per second (median of rounds), the ratio to Keras float32, and the largest
 difference of the logits from Keras float32's. It measures speed and numerical drift only; what int8 does to a
 fine-tuned model's accuracy is measured by ``bench``'s accuracy check, with real weights, through the path
-``run --inference tflite|tflite-int8`` scores the test set by (``tflite_runtime.from_trained``).
+``run --inference tflite|tflite-int8`` scores the test set by (``benchmark.training.tflite.from_trained``).
 
-    python -m benchmark.int8_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
+    python tools/int8_probe.py --model small_bert_l4_h512 --seq-length 128 --batch-size 32
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
-import time
 from typing import Callable, Sequence
 
 import numpy as np
 
 from benchmark.core.environment import cpu_threads
-from benchmark.probe_cli import probe_main
+from benchmark.encoders.registry import get_spec
+from benchmark.speed.rounds import timed_rounds
+from probe_cli import probe_main
+
+SCRIPT = "tools/int8_probe.py"
 
 
 def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -> dict[str, np.ndarray]:
@@ -43,17 +46,15 @@ def random_batch(batch_size: int, seq_length: int, vocab_size: int, seed: int) -
 
 def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, precision: str, cls_only: bool):
     """The architecture with random weights and a dense logit, built under ``precision``, inputs of fixed shape."""
-    import tensorflow as tf
-    import tf_keras
+    import tf_keras  # deferred: TensorFlow, as in every tool (--help stays quick)
 
     from benchmark.encoders.build import build_encoder
-    from benchmark.encoders.spec import ENCODER_INPUTS
+    from benchmark.training.classifier import encoder_inputs
     from benchmark.training.precision import precision_policy
 
     with precision_policy(precision):
         encoder = build_encoder(spec, vocab_size, cls_only=cls_only)
-        inputs = {name: tf_keras.layers.Input(shape=(seq_length,), batch_size=batch_size, dtype=tf.int32, name=name)
-                  for name in ENCODER_INPUTS}
+        inputs = encoder_inputs(seq_length, batch_size)
         logit = tf_keras.layers.Dense(1, dtype="float32", name="classifier")(encoder(inputs)["pooled_output"])
         return tf_keras.Model(inputs, logit)
 
@@ -61,21 +62,15 @@ def keras_classifier(spec, vocab_size: int, batch_size: int, seq_length: int, pr
 def examples_per_second(run: Callable[[], object], examples: int, steps: int, rounds: int) -> list[float]:
     """One rate per round of ``steps`` calls, after one untimed call."""
     run()
-    rates = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(steps):
-            run()
-        rates.append(steps * examples / (time.perf_counter() - start))
-    return rates
+    rates = timed_rounds({"runtime": lambda: [run() for _ in range(steps)]}, rounds, steps * examples)
+    return rates["runtime"]
 
 
 def probe(key: str, seq_length: int, batch_size: int, steps: int, rounds: int, seed: int) -> list[dict[str, object]]:
     """A row per runtime: name, examples per second (median and rounds), ratio, largest logit difference."""
     import tf_keras
 
-    from benchmark.encoders.registry import get_spec
-    from benchmark.training.tflite import TfliteClassifier
+    from benchmark.training.tflite import TfliteClassifier  # deferred: imports TensorFlow
 
     spec = get_spec(key)
     tf_keras.utils.set_random_seed(seed)
@@ -117,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = probe(args.model, args.seq_length, args.batch_size, args.steps, args.rounds, args.seed)
         return table(rows, args.model, args.seq_length, args.batch_size)
 
-    return probe_main("benchmark.int8_probe", "Inference runtimes probe", __doc__, measure, argv, steps=3, rounds=3,
+    return probe_main(SCRIPT, "Inference runtimes probe", __doc__, measure, argv, steps=3, rounds=3,
                       steps_help="timed calls per round")
 
 

@@ -14,12 +14,12 @@ from benchmark.core.environment import cpu_name, cpu_threads
 from benchmark.core.errors import UsageError
 
 
-def probe_main(module: str, title: str, doc: str, measure: Callable[[argparse.Namespace], str],
+def probe_main(script: str, title: str, doc: str, measure: Callable[[argparse.Namespace], str],
                argv: Sequence[str] | None, steps: int, rounds: int, steps_help: str,
                more_options: Callable[[argparse.ArgumentParser], None] | None = None) -> int:
     """Parse the probe options (``more_options`` adds its own), run ``measure`` (it returns a Markdown table),
     print the table and, with ``--output``, write it under ``title`` with the command and machine; exit code."""
-    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"python {script}", description=doc.split("\n\n")[0])
     parser.add_argument("--model", default="small_bert_l4_h512", metavar="KEY", help="registry key")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -40,7 +40,7 @@ def probe_main(module: str, title: str, doc: str, measure: Callable[[argparse.Na
         return 2
     print(text)
     if args.output:
-        command = shlex.join(["python", "-m", module, *(sys.argv[1:] if argv is None else argv)])
+        command = shlex.join(["python", script, *(sys.argv[1:] if argv is None else argv)])
         when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         atomic_write_text(args.output, f"# {title}\n\nMeasured with `{command}` on CPU ({cpu_name()}), "
                           f"{cpu_threads()} threads, {when}.\n\n{text}\n")

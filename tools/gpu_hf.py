@@ -8,32 +8,30 @@ plain BERT of the same shape (their factorised embeddings, shared layers or head
 percent; the table marks them). From the measured examples per second come the achieved share of the GPU's dense
 bf16 peak and the hours the full suite (``run --all``) would take, model by model.
 
-    python -m benchmark.gpu_hf --output results/gpu-h100
+    python tools/gpu_hf.py --output results/gpu-h100
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.core.atomic import atomic_write_text
+from benchmark.encoders.families import is_plain_bert
 from benchmark.encoders.flops import forward_flops, training_flops
-from benchmark.speed.peaks import GPU_PEAKS
 from benchmark.encoders.registry import REGISTRY
 from benchmark.encoders.spec import EncoderSpec
+from benchmark.speed.gpu_estimate import bert_shape
+from benchmark.speed.peaks import GPU_PEAKS
+from benchmark.speed.rounds import timed_rounds
 from benchmark.speed.suite_split import SUITE_EPOCHS, suite_examples
 
-
-def bert_shape(spec: EncoderSpec) -> EncoderSpec:
-    """The plain BERT of ``spec``'s shape: what is timed, and what its FLOPs are counted for."""
-    return dataclasses.replace(spec, family="bert", embedding_size=None)
+SCRIPT = "tools/gpu_hf.py"
 
 
 class BertTimer:
@@ -57,6 +55,7 @@ class BertTimer:
         self.mask = torch.ones(shape, dtype=torch.long, device=self.device)
         self.types = torch.zeros(shape, dtype=torch.long, device=self.device)
         self.labels = torch.randint(0, 2, (batch_size,), device=self.device).float()
+        self.batch_size = batch_size
 
     def _logits(self):
         with self.torch.autocast("cuda", dtype=self.torch.bfloat16):
@@ -72,19 +71,13 @@ class BertTimer:
         with self.torch.inference_mode():
             self._logits()
 
-    def seconds_per_step(self, step, steps: int, warmup: int, rounds: int) -> float:
-        """Median over ``rounds`` of the mean seconds of ``steps`` steps, after ``warmup`` steps."""
+    def examples_per_second(self, step, steps: int, warmup: int, rounds: int) -> float:
+        """Median over ``rounds`` of the examples per second of ``steps`` steps, after ``warmup`` steps."""
         for _ in range(warmup):
             step()
-        self.torch.cuda.synchronize()
-        means = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            for _ in range(steps):
-                step()
-            self.torch.cuda.synchronize()
-            means.append((time.perf_counter() - start) / steps)
-        return statistics.median(means)
+        rates = timed_rounds({"step": lambda: [step() for _ in range(steps)]}, rounds, steps * self.batch_size,
+                             synchronize=self.torch.cuda.synchronize)
+        return statistics.median(rates["step"])
 
 
 def measure(spec: EncoderSpec, seq_length: int, batch_size: int, steps: int, warmup: int, rounds: int,
@@ -94,13 +87,13 @@ def measure(spec: EncoderSpec, seq_length: int, batch_size: int, steps: int, war
 
     timer = BertTimer(bert_shape(spec), seq_length, batch_size)
     torch.cuda.reset_peak_memory_stats()
-    train = batch_size / timer.seconds_per_step(timer.train_step, steps, warmup, rounds)
-    infer = batch_size / timer.seconds_per_step(timer.inference_step, steps, warmup, rounds)
+    train = timer.examples_per_second(timer.train_step, steps, warmup, rounds)
+    infer = timer.examples_per_second(timer.inference_step, steps, warmup, rounds)
     shape = bert_shape(spec)
     train_flops, infer_flops = training_flops(shape, seq_length), forward_flops(shape, seq_length)
     train_examples, forward_examples = suite_examples(SUITE_EPOCHS)
     row = {"key": spec.key, "family": spec.family, "architecture": spec.architecture, "seq_length": seq_length,
-           "batch_size": batch_size, "timed_as_bert": spec.family != "bert" or spec.embedding_size is not None,
+           "batch_size": batch_size, "timed_as_bert": not is_plain_bert(spec),
            "train_examples_per_second": train, "inference_examples_per_second": infer,
            "train_utilisation": train * train_flops / peak_flops,
            "inference_utilisation": infer * infer_flops / peak_flops,
@@ -135,15 +128,15 @@ def render(result: dict[str, Any]) -> str:
                          f"{100 * row['inference_utilisation']:.1f}% | {60 * row['suite_hours']:.1f} | "
                          f"{row['peak_memory_gib']:.1f} |")
         lines.append("")
-    lines += [f"- % of peak: model FLOPs (benchmark/flops.py) per second over the dense bf16 Tensor Core peak, "
-              f"{result['peak_tflops']:g} TFLOP/s ({result['peak_source']}).",
+    lines += ["- % of peak: model FLOPs (benchmark/encoders/flops.py) per second over the dense bf16 Tensor Core "
+              f"peak, {result['peak_tflops']:g} TFLOP/s ({result['peak_source']}).",
               "- suite minutes: that model's share of `run --all` at the measured speeds (training, validation and "
               "test passes; tokenizing, loading and checkpoints not included)."]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.gpu_hf", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"python {SCRIPT}", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seq-length", type=int, nargs="+", default=[128, 512])
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--steps", type=int, default=10)
@@ -177,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"({100 * row['train_utilisation']:.1f}%), inference {row['inference_examples_per_second']:,.0f} "
                   f"ex/s", flush=True)
             rows.append(row)
-    result = {"command": "python -m benchmark.gpu_hf " + " ".join(sys.argv[1:] if argv is None else argv),
+    result = {"command": f"python {SCRIPT} " + " ".join(sys.argv[1:] if argv is None else argv),
               "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "device": torch.cuda.get_device_name(), "gpu_peak": args.gpu,
               "peak_tflops": peak.tensor_bf16 or peak.tensor_fp16, "peak_source": peak.source,

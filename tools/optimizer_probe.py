@@ -1,7 +1,7 @@
 """Training speed with tf-models' AdamW and with this project's fused embedding update, side by side.
 
-``benchmark/optimizer.py`` applies the word-embedding table's sparse gradient densely with the fused Adam kernel
-instead of Keras's legacy sparse Adam (a dozen whole-table passes). This probe measures what that buys in a whole
+``benchmark/training/optimizer.py`` applies the word-embedding table's sparse gradient densely with the fused Adam
+kernel instead of Keras's legacy sparse Adam (a dozen whole-table passes). This probe measures what that buys in a whole
 training step: one classifier architecture (registry shape, random weights, ``[CLS]``-only last layer, the shared
 dense logit) built twice from the same seed, compiled with each optimizer, trained on the same random full-length
 batch (at 128 tokens nearly every IMDb review is full length) by Keras's own train function on an endless dataset,
@@ -9,7 +9,7 @@ as ``fit`` and ``bench`` run it, in interleaved rounds; it reports each one's ex
 and the ratio. (Until the dropout probe was added it timed ``train_on_batch``, whose per-call overhead made the
 rounds spread more.)
 
-    python -m benchmark.optimizer_probe --model small_bert_l4_h512 --seq-length 128 --batch-size 32
+    python tools/optimizer_probe.py --model small_bert_l4_h512 --seq-length 128 --batch-size 32
 """
 
 from __future__ import annotations
@@ -17,13 +17,17 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import sys
-import time
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from benchmark.int8_probe import keras_classifier, random_batch
-from benchmark.probe_cli import probe_main
+from benchmark.encoders.families import family
+from benchmark.encoders.registry import get_spec
+from benchmark.speed.rounds import timed_rounds
+from int8_probe import keras_classifier, random_batch
+from probe_cli import probe_main
+
+SCRIPT = "tools/optimizer_probe.py"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Variant:
     """How one probed model trains: which embedding update, and how its dropout draws masks."""
 
     fused_sparse: bool
-    dropout: str = "keras"  # "keras" (tf_keras.layers.Dropout), "bits" (benchmark.dropout.BitDropout), or "off"
+    dropout: str = "keras"  # "keras" (tf_keras.layers.Dropout), "bits" (bit_dropout.BitDropout), or "off"
 
 
 OPTIMIZERS = {"tf-models AdamW (legacy sparse Adam)": Variant(fused_sparse=False),
@@ -40,7 +44,7 @@ OPTIMIZERS = {"tf-models AdamW (legacy sparse Adam)": Variant(fused_sparse=False
 
 def apply_dropout(model, dropout: str) -> None:
     """``model``'s Dropout layers as ``dropout`` says: left as Keras's, turned into BitDropout, or rate 0."""
-    import tf_keras
+    import tf_keras  # deferred: TensorFlow
 
     from benchmark.encoders.bit_dropout import use_bit_dropout
 
@@ -57,12 +61,10 @@ def apply_dropout(model, dropout: str) -> None:
 def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int, rounds: int,
           seed: int, variants: Mapping[str, Variant] = OPTIMIZERS) -> list[dict[str, object]]:
     """A row per variant: name, training examples per second (median and rounds), ratio to the first variant."""
-    import tensorflow as tf
+    import tensorflow as tf  # deferred: TensorFlow
     import tf_keras
 
     from benchmark.speed.keras_pipelines import KerasRunner, compile_classifier
-    from benchmark.encoders.families import CLS_ONLY_FAMILIES
-    from benchmark.encoders.registry import get_spec
 
     spec = get_spec(key)
     vocab = spec.vocab_size  # the published checkpoint's: the embedding table whose update is measured
@@ -72,17 +74,14 @@ def probe(key: str, seq_length: int, batch_size: int, precision: str, steps: int
     runners = {}
     for name, variant in variants.items():
         tf_keras.utils.set_random_seed(seed)
-        model = keras_classifier(spec, vocab, batch_size, seq_length, precision, spec.family in CLS_ONLY_FAMILIES)
+        model = keras_classifier(spec, vocab, batch_size, seq_length, precision, family(spec.family).cls_only)
         apply_dropout(model, variant.dropout)
         compile_classifier(model, spec.learning_rate, 100_000, fused_sparse=variant.fused_sparse)
         runners[name] = KerasRunner(model, data, data)  # Keras's own train function, as fit and bench run it
         runners[name].train(2)  # traces and warms up
-    rates: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(rounds):
-        for name, runner in runners.items():  # interleaved: all see the same state of the machine
-            start = time.perf_counter()
-            runner.train(steps)  # returns the last loss: the steps have finished
-            rates[name].append(steps * batch_size / (time.perf_counter() - start))
+    # Interleaved: all see the same state of the machine; ``train`` returns the last loss: the steps have finished.
+    rates = timed_rounds({name: (lambda runner=runner: runner.train(steps)) for name, runner in runners.items()},
+                         rounds, steps * batch_size)
     rows = [{"variant": name, "examples_per_second": statistics.median(r), "rounds": r} for name, r in rates.items()]
     for row in rows:
         row["vs_first"] = row["examples_per_second"] / rows[0]["examples_per_second"]
@@ -111,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = probe(args.model, args.seq_length, args.batch_size, args.precision, args.steps, args.rounds, args.seed)
         return table(rows, args.model, args.seq_length, args.batch_size, args.precision)
 
-    return probe_main("benchmark.optimizer_probe", "Optimizer probe", __doc__, measure, argv, steps=4, rounds=5,
+    return probe_main(SCRIPT, "Optimizer probe", __doc__, measure, argv, steps=4, rounds=5,
                       steps_help="timed training steps per round", more_options=precision_option)
 
 
