@@ -94,8 +94,8 @@ def test_skip_decision_needs_a_run_file_with_the_same_hash(tmp_path):
     ["run", "--models-dir", "m", "--model", "a", "--test-samples", "-5", "--force"],
     ["run", "--a", "--seeds", "1", "2", "--epochs", "1"],
     ["run", "--model", "a", "--seed", "7", "--standins"],
-    ["run", "--model", "a", "--learning-rate", "3e-05", "--validation-fraction", "0.1", "--bucketing", "--no-save-model",
-     "--precision", "mixed_bfloat16", "--inference", "tflite", "--offline", "--hub-mirror", "http://mirror",
+    ["run", "--model", "a", "--learning-rate", "3e-05", "--validation-fraction", "0.1", "--bucketing",
+     "--no-save-model", "--precision", "mixed_bfloat16", "--inference", "tflite", "--offline", "--hub-mirror", "http://mirror",
      "--data-dir", "aclImdb", "--vocab", "v.txt", "--strategy", "mirrored", "--cpu-replicas", "2", "--jit-compile"],
 ])
 def test_child_arguments_carry_every_setting_but_the_job_selection(argv):

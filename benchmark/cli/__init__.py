@@ -1,1 +1,1 @@
-"""The command line: one module per subcommand, each parsing its options and calling the library (``main`` dispatches)."""
+"""The command line: one module per subcommand, parsing its options and calling the library; ``main`` dispatches."""

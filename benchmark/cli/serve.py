@@ -10,6 +10,7 @@ from benchmark.cli.predict import load
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.deploy.export import resolve_model
+from benchmark.deploy.serve import check_port, serve
 
 DEFAULT_PORT = 8000
 
@@ -31,8 +32,6 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as error:
         raise UsageError(f"serve needs the [serve] extra ({error.name} is missing): "
                          "pip install -e '.[serve]'") from None
-    from benchmark.deploy.serve import check_port, serve  # deferred: Flask
-
     check_port(args.port)
     predictor = load(resolve_model(args.model, args.models_dir))
     serve(predictor, args.results, args.port)

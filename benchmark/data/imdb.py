@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmark.core.errors import UsageError
 from benchmark.data.splits import DataQuality, Split, count_shared, imbalanced
-from benchmark.data.tfds import TFDS_NAME, prepare_tfds, tfds_builder
+from benchmark.data.tfds import TFDS_NAME, prepare_tfds, tfds_builder, tfds_prepared
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +159,12 @@ def _load_from_tfds(offline: bool = False) -> Imdb:
                for text, label in tfds.as_numpy(ds)]
     return _assemble(entries, Path(f"tfds:{TFDS_NAME}"), f"tfds:{TFDS_NAME}")
 
+
+def fetch_imdb() -> tuple[Path, bool]:
+    """Prepare TensorFlow Datasets' ``imdb_reviews`` (download, extract, generate) unless it is prepared, and check
+    that it loads; its folder, and whether it was prepared already."""
+    builder = tfds_builder()
+    cached = tfds_prepared(builder)
+    prepare_tfds(builder)
+    next(iter(builder.as_dataset(split="test").take(1)))  # loads: the prepared files are readable
+    return Path(builder.data_dir), cached

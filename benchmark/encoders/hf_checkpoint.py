@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load_file
 
 from benchmark.core.errors import UsageError
 from benchmark.encoders.families import HF_FAMILIES
-from benchmark.encoders.spec import EXACT_GELU
+from benchmark.encoders.families.base import EXACT_GELU
 
 # model_type in config.json -> the Hugging Face class whose weights are read (the families' layouts).
 SUPPORTED = {model_type: family.hf.model_class for model_type, family in HF_FAMILIES.items()}
@@ -138,9 +140,6 @@ def _weight_files(folder: Path) -> list[Path]:
 
 
 def _read_weights(files: list[Path], model_type: str) -> tuple[dict[str, np.ndarray], str]:
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file
-
     weights: dict[str, np.ndarray] = {}
     digest = hashlib.sha256()
     prefix = HF_FAMILIES[model_type].hf.weight_prefix

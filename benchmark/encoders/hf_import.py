@@ -15,7 +15,8 @@ from benchmark.encoders.families import HF_FAMILIES
 from benchmark.encoders.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkpoint
 from benchmark.encoders.imported import IMPORTED_VOCAB, imported_spec_path, load_imported_spec, spec_to_json
 from benchmark.encoders.registry import REGISTRY
-from benchmark.encoders.spec import SMALL_LEARNING_RATE, EncoderSpec
+from benchmark.encoders.presets import SMALL_LEARNING_RATE
+from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import export_tfhub
 from benchmark.records.labels import WEIGHTS_IMPORTED
 

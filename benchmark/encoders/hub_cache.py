@@ -19,7 +19,7 @@ import socket
 from pathlib import Path
 
 from benchmark.core.errors import UsageError
-from benchmark.encoders.registry import keys_using
+from benchmark.encoders.presets import keys_using
 
 TFHUB_PREFIX = "https://tfhub.dev/"
 MIRROR_ENV = "TFHUB_BENCH_HUB_MIRROR"

@@ -1,4 +1,4 @@
-"""The Keras networks some families need beyond tf-models-official's: exact GELU, DistilBERT's pooling, Talking-Heads."""
+"""The Keras networks families need beyond tf-models-official's: exact GELU, DistilBERT's pooling, Talking-Heads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import tf_keras
 from official.modeling import hyperparams, tf_utils
 from official.nlp.modeling import layers, networks
 
-from benchmark.encoders.spec import EXACT_GELU
+from benchmark.encoders.families.base import EXACT_GELU
 
 INITIALIZER_RANGE = 0.02
 

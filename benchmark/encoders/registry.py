@@ -41,8 +41,3 @@ def get_spec(key: str, models_dir: Path | None = None) -> EncoderSpec:
         return specs[key]
     except KeyError:
         raise unknown_model(key, specs) from None
-
-
-def keys_using(handle: str) -> list[str]:
-    """The registry keys whose encoder or preprocessor is ``handle``, in registry order."""
-    return [key for key, spec in REGISTRY.items() if handle in (spec.encoder_handle, spec.preprocessor_handle)]

@@ -11,13 +11,8 @@ FamilyName = Literal["bert", "albert", "talking_heads", "distilbert"]
 
 # The TF-Hub text encoder API: what an encoder (and a classifier on it) takes, as a preprocessor packs it.
 ENCODER_INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
-# tf-models-official's "gelu" is the tanh approximation; Hugging Face's "gelu" is the exact (erf) one, registered
-# with Keras under this name (benchmark.encoders.networks).
-EXACT_GELU = "benchmark>exact_gelu"
-# Fine-tuning learning rates: the TF "Classify text with BERT" tutorial uses 3e-5;
-# Turc et al. found the smallest Small BERTs prefer larger rates (grid up to 1e-4).
+# The default fine-tuning learning rate: the TF "Classify text with BERT" tutorial's.
 BASE_LEARNING_RATE = 3e-5
-SMALL_LEARNING_RATE = 1e-4
 BERT_CITATION = "Devlin et al. 2019, BERT: Pre-training of Deep Bidirectional Transformers (arXiv:1810.04805)"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from benchmark.core.errors import UsageError
-from benchmark.data.tfds import prepare_tfds, tfds_builder, tfds_prepared
+from benchmark.data.catalog import DATASETS
 from benchmark.encoders import hub_cache
 from benchmark.encoders.spec import EncoderSpec
 
@@ -109,15 +109,12 @@ def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
 
 
-def fetch_imdb() -> Fetched:
-    """Prepare TensorFlow Datasets' ``imdb_reviews`` (download, extract, generate) unless it is prepared."""
+def fetch_dataset(name: str) -> Fetched:
+    """Prepare dataset ``name`` in its cache (for IMDb, TensorFlow Datasets' ``imdb_reviews``: download, extract,
+    generate) unless it is prepared, and check that it loads."""
     started = time.perf_counter()
-    builder = tfds_builder()
-    status = "cached" if tfds_prepared(builder) else "downloaded"
-    prepare_tfds(builder)
-    next(iter(builder.as_dataset(split="test").take(1)))  # loads: the prepared files are readable
-    folder = Path(builder.data_dir)
-    return Fetched(Item("dataset", "imdb"), folder, hub_cache.folder_bytes(folder), status,
+    folder, cached = DATASETS[name].fetch()
+    return Fetched(Item("dataset", name), folder, hub_cache.folder_bytes(folder), "cached" if cached else "downloaded",
                    time.perf_counter() - started)
 
 
@@ -145,7 +142,7 @@ def fetch(items: Sequence[Item], say: Callable[[str], None] = print) -> list[Fet
         say(f"{prefix}{item.kind} {item.name}{source} ...")
         started = time.perf_counter()
         try:
-            done = fetch_imdb() if item.kind == "dataset" else fetch_handle(item)
+            done = fetch_dataset(item.name) if item.kind == "dataset" else fetch_handle(item)
         except UsageError as error:
             done = Fetched(item, None, 0, "failed", time.perf_counter() - started, str(error))
         results.append(done)

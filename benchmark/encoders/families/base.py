@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 
+# tf-models-official's "gelu" is the tanh approximation; Hugging Face's "gelu" is the exact (erf) one, registered
+# with Keras under this name (benchmark.encoders.networks); a spec's ``activation`` may name it.
+EXACT_GELU = "benchmark>exact_gelu"
+
+
 @dataclasses.dataclass(frozen=True)
 class HfLayout:
     """How a Hugging Face checkpoint of a family stores its architecture and weights.
