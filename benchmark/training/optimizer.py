@@ -1,4 +1,4 @@
-"""The runner's optimizer: tf-models' AdamW, with sparse gradients applied by the fused dense Adam kernel.
+"""`run`'s optimizer: tf-models' AdamW, with sparse gradients applied by the fused dense Adam kernel.
 
 ``official.nlp.optimization.create_optimizer(optimizer_type="adamw")`` is what the TF tutorial and this project
 train with. Its Adam is Keras's legacy one, which updates an embedding table's sparse gradient (an
