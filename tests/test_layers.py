@@ -4,6 +4,7 @@ functions only defer heavy libraries."""
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,23 @@ def test_imports_inside_functions_only_defer_heavy_libraries():
     light = [f"{name}:{line} imports {target}" for name, (_, inner) in modules.items() for line, target in inner
              if target.split(".")[0] not in HEAVY and not any(target == h or target.startswith(h + ".") for h in heavy)]
     assert not light, "imports inside functions that defer nothing heavy:\n" + "\n".join(light)
+
+
+def test_the_command_line_and_the_gpu_timer_load_without_tensorflow():
+    """Parsing any command (and ``list``, ``report``) loads no TensorFlow, matplotlib or scikit-learn; the GPU timer
+    runs where only PyTorch is installed."""
+    blocked = ("tensorflow", "tf_keras", "tensorflow_hub", "tensorflow_text", "tensorflow_datasets", "official",
+               "matplotlib", "sklearn")
+    code = (
+        "import importlib.abc, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {blocked!r}:\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import benchmark.cli.main, gpu_hf\n"
+        "benchmark.cli.main.build_parser().parse_args(['run', '--all'])\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tools")])}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
