@@ -1,5 +1,5 @@
 """Entry point for ``python -m benchmark``."""
 
-from benchmark.cli import main
+from benchmark.cli.main import main
 
 raise SystemExit(main())

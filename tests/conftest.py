@@ -68,8 +68,8 @@ def tiny_vocab(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_standin(tiny_vocab: Path, tmp_path_factory):
-    from benchmark.registry import get_spec
-    from benchmark.standins import build_standin
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.standins import build_standin
 
     return build_standin(get_spec(TINY_MODEL), tiny_vocab, tmp_path_factory.mktemp("models"))
 

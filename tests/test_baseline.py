@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from benchmark.baseline import TFIDF_LOGREG, baseline_hash, run_baseline
-from benchmark.data import load_imdb
-from benchmark.results import WEIGHTS_CLASSICAL, RunResult
-from benchmark.runner import RunConfig, prepare_data
+from benchmark.training.baseline import TFIDF_LOGREG, baseline_hash, run_baseline
+from benchmark.data.imdb import load_imdb
+from benchmark.records.labels import WEIGHTS_CLASSICAL
+from benchmark.records.run import RunResult
+from benchmark.training.config import RunConfig
+from benchmark.data.prepared import prepare_data
 
 
 def test_baseline_learns_the_generated_sentiment_and_reports_full_metrics(aclimdb):

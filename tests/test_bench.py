@@ -1,14 +1,13 @@
 """``bench`` end to end on a tiny stand-in, FLOP counts, and the suite estimate (no timing assertions)."""
 
-import argparse
 import json
 
 import numpy as np
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
-from benchmark.peaks import ASSUMED_GPU_UTILISATION
-from benchmark.registry import get_spec
+from benchmark.encoders.flops import forward_flops, training_flops
+from benchmark.speed.peaks import ASSUMED_GPU_UTILISATION
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL, run_cli
 
 
@@ -23,7 +22,7 @@ def test_bert_base_forward_flops_follow_the_documented_formula():
 
 
 def test_suite_estimate_is_faster_on_faster_gpus():
-    from benchmark.gpu_estimate import suite_estimates
+    from benchmark.speed.gpu_estimate import suite_estimates
 
     for seq_length in (128, 256):  # measured, and borrowed from the nearest measured length
         rows = {row["gpu"]: row for row in suite_estimates(seq_length, 3)}
@@ -33,7 +32,7 @@ def test_suite_estimate_is_faster_on_faster_gpus():
 
 
 def _gpu_text(estimate, seq_length=128):
-    from benchmark.bench_report import gpu_section
+    from benchmark.speed.report import gpu_section
 
     return "\n".join(gpu_section(estimate, seq_length, 3))
 
@@ -45,7 +44,7 @@ def _table_rows_match(text, estimate):
 
 
 def test_gpu_section_names_the_measurement_it_rests_on():
-    from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
+    from benchmark.speed.gpu_estimate import MEASUREMENT, suite_estimates
 
     measurement = json.loads(MEASUREMENT.read_text())
     estimate = suite_estimates(128, 3)
@@ -59,7 +58,7 @@ def test_gpu_section_names_the_measurement_it_rests_on():
 
 
 def test_gpu_section_without_a_measurement_says_the_utilisation_is_assumed(tmp_path):
-    from benchmark.gpu_estimate import suite_estimates
+    from benchmark.speed.gpu_estimate import suite_estimates
 
     estimate = suite_estimates(256, 3, tmp_path / "missing.json")
     text = _gpu_text(estimate, 256)
@@ -76,7 +75,7 @@ def _estimate_rows(hours, measured=True):
 
 
 def test_estimate_line_gives_minutes_under_an_hour_and_the_basis():
-    from benchmark.bench_report import estimate_line
+    from benchmark.speed.report import estimate_line
 
     line = estimate_line({"config": {"seq_length": 128}, "gpu_estimate": _estimate_rows((0.35, 1.1, 5.34))})
     assert line.startswith("full suite at 128 tokens, estimated (not measured): H100 21 min, A100 1.1 h, T4 5.3 h; ")
@@ -96,8 +95,8 @@ def _result(runs):
 
 
 def test_bench_md_has_one_gpu_estimate_per_length(tmp_path):
-    from benchmark.bench_report import markdown
-    from benchmark.gpu_estimate import suite_estimates
+    from benchmark.speed.report import markdown
+    from benchmark.speed.gpu_estimate import suite_estimates
 
     page = markdown(_result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))]))
     assert page.count("**an estimate, not a measurement**") == 2
@@ -108,15 +107,18 @@ def test_bench_md_has_one_gpu_estimate_per_length(tmp_path):
 
 
 def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys):
-    import benchmark.bench
-    import benchmark.cli
-    from benchmark.bench_report import estimate_line, write_bench
-    from benchmark.gpu_estimate import suite_estimates
+    import benchmark.cli.bench
+    import benchmark.speed.bench
+    from benchmark.cli.main import build_parser
+    from benchmark.speed.gpu_estimate import suite_estimates
+    from benchmark.speed.report import estimate_line, write_bench
 
     result = _result([(128, suite_estimates(128, 3)), (256, suite_estimates(256, 3, tmp_path / "none.json"))])
-    monkeypatch.setattr(benchmark.bench, "run_bench", lambda args, command: write_bench(result, tmp_path))
-    monkeypatch.setattr(benchmark.cli, "_quiet_tensorflow", lambda: None)
-    assert benchmark.cli.cmd_bench(argparse.Namespace(offline=False, hub_mirror=None), "bench") == 0
+    monkeypatch.setattr(benchmark.speed.bench, "run_bench", lambda options, command: write_bench(result, tmp_path))
+    monkeypatch.setattr(benchmark.cli.bench, "quiet_tensorflow", lambda: None)
+    args = build_parser().parse_args(["bench", "--model", TINY_MODEL])
+    args.command_line = "bench"
+    assert benchmark.cli.bench.run(args) == 0
     out = capsys.readouterr().out
     assert out.startswith((tmp_path / "bench.md").read_text())
     tail = out.splitlines()[-3:]
@@ -127,18 +129,19 @@ def test_bench_prints_the_estimate_after_the_files(tmp_path, monkeypatch, capsys
 
 
 def test_one_config_per_length_with_the_accuracy_check_at_the_first():
-    from benchmark.bench import configs_from_args
-    from benchmark.cli import build_parser
+    from benchmark.cli.bench import bench_options
+    from benchmark.cli.main import build_parser
+    from benchmark.speed.config import configs_for
 
     args = build_parser().parse_args(["bench", "--model", TINY_MODEL, "--seq-length", "128", "512",
                                       "--batch-size", "32", "16", "--accuracy-samples", "100", "--precision", "float32"])
-    configs = configs_from_args(args)
+    configs = configs_for(bench_options(args))
     assert [(c.seq_length, c.batch_size, c.accuracy_samples) for c in configs] == [(128, 32, 100), (512, 16, 0)]
     assert all(c.bucketing and c.precision == "float32" for c in configs)
 
 
 def test_accuracy_comparison_pairs_the_same_reviews():
-    from benchmark.bench_accuracy import compare
+    from benchmark.speed.accuracy import compare
 
     labels = np.array([1, 1, 0, 0, 1], np.float32)
     scores = compare(labels, np.array([2.0, -1, -3, 1, 5]), np.array([2.0, 1, -3, -1, -5]))

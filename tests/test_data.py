@@ -7,8 +7,9 @@ import pytest
 
 from pathlib import Path
 
-from benchmark.data import balanced_subset, clean_review, count_shared, load_imdb, train_validation_split
-from benchmark.errors import UsageError
+from benchmark.data.splits import balanced_subset, count_shared, train_validation_split
+from benchmark.data.imdb import clean_review, load_imdb
+from benchmark.core.errors import UsageError
 
 
 def test_loads_folder_with_both_splits_and_labels(aclimdb):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.report import write_leaderboard
-from benchmark.results import write_run
+from benchmark.leaderboard.write import write_leaderboard
+from benchmark.records.run import write_run
 from test_report import make_run
 
 REPO = Path(__file__).resolve().parent.parent

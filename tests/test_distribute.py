@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.distribute import choose_strategy
-from benchmark.errors import UsageError
+from benchmark.training.distribute import choose_strategy
+from benchmark.core.errors import UsageError
 
 from conftest import TINY_MODEL, run_cli
 

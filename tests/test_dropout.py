@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from benchmark.dropout import LEVELS, BitDropout, bit_dropout, keep_scale, threshold, use_bit_dropout
-from benchmark.registry import get_spec
+from benchmark.encoders.bit_dropout import LEVELS, BitDropout, bit_dropout, keep_scale, threshold, use_bit_dropout
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL
 
 
@@ -74,7 +74,7 @@ def test_same_seeds_give_the_same_masks():
 
 @pytest.mark.slow
 def test_the_native_encoder_has_no_plain_dropout_left(tiny_standin):
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     model = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), 16, "mixed_bfloat16")
     encoder = next(layer for layer in model.layers if "encoder" in layer.name)
@@ -87,29 +87,3 @@ def test_the_native_encoder_has_no_plain_dropout_left(tiny_standin):
     trained, inference = model(features, training=True), model(features, training=False)
     assert not np.allclose(trained, inference)  # dropout is active in training, off in inference
     assert all(np.array_equal(w, v.numpy()) for w, v in zip(weights, model.trainable_weights))
-
-
-def test_dropout_probe_times_every_dropout_and_writes_its_command(tmp_path):
-    from benchmark.dropout_probe import DROPOUTS, main
-
-    out = tmp_path / "probe.md"
-    assert main(["--model", "small_bert_l2_h128", "--seq-length", "16", "--batch-size", "2", "--steps", "1",
-                 "--rounds", "2", "--output", str(out)]) == 0
-    text = out.read_text()
-    assert "`python -m benchmark.dropout_probe --model small_bert_l2_h128 --seq-length 16" in text
-    assert "| dropout | train ex/s | vs Keras dropout | rounds |" in text
-    assert all(text.count(f"| {name} |") == 1 for name in DROPOUTS)
-
-
-def test_probe_variants_set_the_dropout_they_name():
-    from benchmark.int8_probe import keras_classifier
-    from benchmark.optimizer_probe import apply_dropout
-
-    def dropouts(variant):
-        model = keras_classifier(get_spec("small_bert_l2_h128"), 100, 2, 16, "float32", cls_only=True)
-        apply_dropout(model, variant)
-        return {(type(layer), layer.rate) for layer in model.submodules if isinstance(layer, tf_keras.layers.Dropout)}
-
-    assert {kind for kind, _ in dropouts("keras")} == {tf_keras.layers.Dropout}
-    assert {kind for kind, _ in dropouts("bits")} == {BitDropout}
-    assert {rate for _, rate in dropouts("off")} == {0.0} and 0.1 in {rate for _, rate in dropouts("keras")}

@@ -52,7 +52,7 @@ def test_run_save_model_writes_export_with_card(tiny_export):
 
 
 def test_export_reloads_with_only_tensorflow_and_tensorflow_text(tiny_export):
-    from benchmark.predict import load_predictor
+    from benchmark.deploy.predict import load_predictor
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_USE_LEGACY_KERAS")}
     fresh = subprocess.run([sys.executable, "-c", FRESH_LOAD, str(tiny_export.path), json.dumps(REVIEWS)],
@@ -69,7 +69,7 @@ def _token_model(seq_length: int):
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.model import ENCODER_INPUTS
+    from benchmark.encoders.spec import ENCODER_INPUTS
 
     inputs = {name: tf_keras.layers.Input(shape=(seq_length,), dtype=tf.int32, name=name) for name in ENCODER_INPUTS}
     ids = tf_keras.layers.Lambda(lambda x: tf.cast(x, tf.float32))(inputs["input_word_ids"])
@@ -77,7 +77,7 @@ def _token_model(seq_length: int):
 
 
 def _result(standin, key: str, run_id: str, validation_accuracy: float):
-    from benchmark.results import RunResult
+    from benchmark.records.run import RunResult
 
     return RunResult(
         run_id=run_id, created=f"2026-01-01T00:00:{run_id[-2:]}+00:00", command="python -m benchmark run ...",
@@ -89,8 +89,8 @@ def _result(standin, key: str, run_id: str, validation_accuracy: float):
 
 
 def test_best_of_suite_keeps_only_the_best_validation_model(tiny_standin, tmp_path):
-    from benchmark.export import find_exports
-    from benchmark.saving import save_hook, save_policy
+    from benchmark.deploy.export import find_exports
+    from benchmark.deploy.save_policy import save_hook, save_policy
 
     assert save_policy(None, 1, tmp_path) is None and save_policy(False, 5, tmp_path) is None
     assert save_policy(True, 1, tmp_path).mode == "every"
@@ -112,8 +112,8 @@ def test_best_of_suite_keeps_only_the_best_validation_model(tiny_standin, tmp_pa
 
 
 def test_failed_export_leaves_no_folder(tiny_standin, tmp_path):
-    from benchmark.export import export_classifier
-    from benchmark.model_card import ModelCard
+    from benchmark.deploy.export import export_classifier
+    from benchmark.deploy.model_card import ModelCard
 
     card = ModelCard.from_run(_result(tiny_standin, "a", "a-01", 0.6), "--save-model", "suite")
     wrong_length = _token_model(99)  # the preprocessor packs 16 tokens: tracing the signature fails
@@ -123,9 +123,9 @@ def test_failed_export_leaves_no_folder(tiny_standin, tmp_path):
 
 
 def test_bad_preprocessor_is_a_usage_error(tmp_path, tiny_standin):
-    from benchmark.errors import UsageError
-    from benchmark.export import export_classifier
-    from benchmark.model_card import ModelCard
+    from benchmark.core.errors import UsageError
+    from benchmark.deploy.export import export_classifier
+    from benchmark.deploy.model_card import ModelCard
 
     card = ModelCard.from_run(_result(tiny_standin, "a", "a-01", 0.6), "--save-model", "suite")
     with pytest.raises(UsageError, match="cannot load preprocessor"):
@@ -136,8 +136,8 @@ def test_bad_preprocessor_is_a_usage_error(tmp_path, tiny_standin):
 def test_key_resolves_to_newest_export(tiny_export, tmp_path):
     import shutil
 
-    from benchmark.errors import UsageError
-    from benchmark.export import resolve_model
+    from benchmark.core.errors import UsageError
+    from benchmark.deploy.export import resolve_model
 
     models = tmp_path / "models"
     shutil.copytree(tiny_export.path, models / "older")

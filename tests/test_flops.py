@@ -2,8 +2,8 @@
 
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
-from benchmark.registry import get_spec
+from benchmark.encoders.flops import forward_flops, training_flops
+from benchmark.encoders.registry import get_spec
 
 
 def test_cls_only_last_layer_drops_all_but_the_key_and_value_projections_of_that_layer():
@@ -22,7 +22,7 @@ def test_families_without_a_cls_only_rebuild_count_every_position(key):
 
 
 def test_cpu_peak_scales_with_the_operations_each_precision_does_per_cycle():
-    from benchmark.peaks import cpu_peak_flops
+    from benchmark.speed.peaks import cpu_peak_flops
 
     (fp32, fp32_note), (bf16, _), (int8, int8_note) = cpu_peak_flops(), cpu_peak_flops(bf16=True), \
         cpu_peak_flops(int8=True)

@@ -136,14 +136,14 @@ def test_the_project_declares_what_tensorflow_datasets_imports():
 
 def test_tfds_builder_downloads_imdb_through_a_proxy_and_run_reads_it(caches, proxy, registered_tiny_archive,
                                                                      imdb_folder, tmp_path):
-    from benchmark.data import load_imdb
-    from benchmark.fetch import fetch_imdb
+    from benchmark.data.imdb import load_imdb
+    from benchmark.suite.fetch import fetch_dataset
 
-    done = fetch_imdb()  # what `fetch --dataset imdb` runs: TensorFlow Datasets' builder, download to generation
+    done = fetch_dataset("imdb")  # what `fetch --dataset imdb` runs: TFDS's builder, download to generation
     assert done.status == "downloaded" and imdb_url() in proxy.requests
     assert done.folder == caches["TFDS_DATA_DIR"] / "imdb_reviews" / "plain_text" / "1.0.0"
     assert (done.folder / "dataset_info.json").is_file()
-    assert fetch_imdb().status == "cached"  # idempotent
+    assert fetch_dataset("imdb").status == "cached"  # idempotent
     requests_so_far = len(proxy.requests)
 
     from_tfds, from_folder = load_imdb(None), load_imdb(imdb_folder)  # the same reviews, cleaned and labelled alike
@@ -203,7 +203,7 @@ def test_no_network_is_one_line_naming_both_ways_out(caches, aclimdb, tmp_path, 
 
 def test_run_loads_models_through_the_hub_resolver_from_a_mirror_then_from_its_cache(caches, server, aclimdb,
                                                                                      tiny_standin, tmp_path):
-    from benchmark.hub_cache import fingerprint
+    from benchmark.encoders.hub_cache import fingerprint
 
     command = ("run", "--model", TINY_MODEL, "--data-dir", str(aclimdb), *TINY, "--output", "out")
     result = run_cli(*command, "--hub-mirror", server.url, cwd=tmp_path)
@@ -229,7 +229,7 @@ def test_run_loads_models_through_the_hub_resolver_from_a_mirror_then_from_its_c
 
 
 def test_fetch_then_offline_suite_trains_with_the_server_gone(caches, proxy, registered_tiny_archive, tmp_path):
-    from benchmark.fetch import fetch_imdb
+    from benchmark.suite.fetch import fetch_dataset
 
     fetched = run_cli("fetch", "--model", TINY_MODEL, "--hub-mirror", proxy.url, cwd=tmp_path)
     assert fetched.returncode == 0, fetched.stderr[-3000:]
@@ -237,7 +237,7 @@ def test_fetch_then_offline_suite_trains_with_the_server_gone(caches, proxy, reg
     assert any(line.startswith(f"[1/2] encoder {TINY_MODEL}: downloaded, ") and "loads ->" in line for line in lines)
     assert any(line.startswith(f"[2/2] preprocessor {TINY_MODEL}: downloaded, ") for line in lines)
     assert f"TF-Hub cache (TFHUB_CACHE_DIR): {caches['TFHUB_CACHE_DIR']}" in fetched.stdout
-    assert fetch_imdb().status == "downloaded"  # `fetch --dataset imdb`'s own code, with the tiny archive registered
+    assert fetch_dataset("imdb").status == "downloaded"  # `fetch --dataset imdb`'s own code, with the tiny archive registered
     proxy.stop()
 
     suite = run_cli("run", "--offline", "--model", TINY_MODEL, "--model", "tfidf_logreg", *TINY, "--output", "out",

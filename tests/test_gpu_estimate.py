@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from benchmark.flops import forward_flops, training_flops
-from benchmark.gpu_estimate import MEASUREMENT, suite_estimates
-from benchmark.gpu_hf import bert_shape
-from benchmark.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
-from benchmark.registry import REGISTRY
-from benchmark.suite_split import suite_examples
+from benchmark.encoders.flops import forward_flops, training_flops
+from benchmark.encoders.registry import REGISTRY
+from benchmark.speed.gpu_estimate import MEASUREMENT, bert_shape, suite_estimates
+from benchmark.speed.peaks import ASSUMED_GPU_UTILISATION, GPU_PEAKS
+from benchmark.speed.suite_split import SUITE_EPOCHS, suite_examples
 
 TRAIN_SHARE, INFERENCE_SHARE = 0.1, 0.2
 
@@ -82,3 +81,25 @@ def test_an_unmeasured_length_borrows_the_nearest_measured_one_and_says_so(tmp_p
     else:
         assert TRAIN_SHARE < row["utilisation"] < INFERENCE_SHARE
     assert "nearest" not in suite_estimates(128, 3, both)[0]["utilisation_source"]
+
+
+def test_suite_examples_follow_the_run_all_split():
+    assert suite_examples(3) == (60_000, 40_000)  # 3 x 20k training; 3 x 5k validation + 25k test
+    assert suite_examples(1) == (20_000, 30_000)
+
+
+def test_factorised_and_other_families_are_timed_as_the_bert_of_their_shape():
+    shape = bert_shape(REGISTRY["electra_small"])
+    assert (shape.family, shape.embedding_size) == ("bert", None)
+    assert (shape.num_layers, shape.hidden_size) == (REGISTRY["electra_small"].num_layers, 256)
+
+
+def test_committed_measurement_covers_every_registry_model_and_adds_up():
+    result = json.loads(MEASUREMENT.read_text())  # the package data tools/gpu_hf.py measured
+    for seq_length in result["seq_lengths"]:
+        rows = [row for row in result["rows"] if row["seq_length"] == seq_length]
+        assert sorted(row["key"] for row in rows) == sorted(REGISTRY)
+        train, forward = suite_examples(SUITE_EPOCHS)
+        for row in rows:
+            expected = (train / row["train_examples_per_second"] + forward / row["inference_examples_per_second"]) / 3600
+            assert row["suite_hours"] == pytest.approx(expected)

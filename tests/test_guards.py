@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tf_keras
 
-from benchmark.guards import StopOnNonFiniteLoss, TrainingDiverged
-from benchmark.metrics import is_at_chance
+from benchmark.training.callbacks import StopOnNonFiniteLoss, TrainingDiverged
+from benchmark.records.metrics import is_at_chance
 
 
 def test_nan_loss_stops_training_with_a_clear_error():

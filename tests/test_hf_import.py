@@ -8,8 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.registry import encoder_parameter_count, get_spec, list_models
+from benchmark.core.errors import UsageError
+from benchmark.encoders.spec import encoder_parameter_count
+from benchmark.encoders.registry import get_spec, list_models
 
 from conftest import run_cli
 from hf_reference import VOCAB, bert_config, bert_weights, distilbert_weights, reference_forward, write_checkpoint
@@ -20,7 +21,7 @@ SEQ_LENGTH = 16
 
 
 def _import(folder, key, models_dir, **kwargs):
-    from benchmark.hf_import import import_checkpoint
+    from benchmark.encoders.hf_import import import_checkpoint
 
     return import_checkpoint(folder, key, models_dir, **kwargs)
 
@@ -74,14 +75,14 @@ def test_distilbert_pools_the_cls_state_without_pooler_weights(imported):
     np.testing.assert_array_equal(outputs["pooled_output"], outputs["sequence_output"][:, 0])
     layer = hub.KerasLayer(spec.encoder_handle)
     assert not any("pooler" in w.name for w in layer.weights)
-    from benchmark.model import count_parameters
+    from benchmark.training.classifier import count_parameters
 
     assert count_parameters(layer.weights) == encoder_parameter_count(spec, len(VOCAB))
 
 
 @pytest.mark.slow
 def test_imported_encoders_are_registered_and_labelled(imported):
-    from benchmark.runner import pretrained_source
+    from benchmark.encoders.source import pretrained_source
 
     models = imported["models"]
     assert list_models("tiny_*", models) == ["tiny_bert", "tiny_distil"]

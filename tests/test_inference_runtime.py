@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.runner import RunConfig
+from benchmark.core.errors import UsageError
+from benchmark.training.config import RunConfig
 from conftest import TINY_MODEL
 
 
@@ -15,8 +15,8 @@ def test_an_unknown_inference_runtime_is_a_usage_error():
 
 
 def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
-    from benchmark.report import STANDIN_LABEL, latest_per_model, weights_label
-    from benchmark.seeds import repeat_group
+    from benchmark.leaderboard.rows import STANDIN_LABEL, latest_per_model, weights_label
+    from benchmark.records.repeats import repeat_group
     from test_report import make_run
 
     keras = make_run("a", 0.8, "2026-01-01T00:00:00+00:00", weights="stand-in")
@@ -32,12 +32,16 @@ def test_tflite_scored_runs_have_a_row_and_label_of_their_own():
 def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin):
     import numpy as np
 
-    from benchmark.data import load_imdb
-    from benchmark.metrics import classification_metrics, sigmoid
-    from benchmark.pipeline import tokenize_split
-    from benchmark.model import load_handle
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash, fine_tune, predict_logits, prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.records.metrics import classification_metrics, sigmoid
+    from benchmark.training.pipeline import tokenize_split
+    from benchmark.encoders.loading import load_handle
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.training.identity import config_hash
+    from benchmark.training.fine_tune import fine_tune
+    from benchmark.training.evaluation import predict_logits
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
                        precision="float32", inference="tflite")
@@ -59,16 +63,16 @@ def test_tflite_float32_scores_the_test_set_as_keras_does(aclimdb, tiny_standin)
 
 
 def test_tflite_inference_refuses_an_encoder_that_cannot_be_rebuilt(tiny_standin, monkeypatch):
-    from benchmark import native
-    from benchmark.registry import get_spec
+    from benchmark.training import classifier
+    from benchmark.encoders.registry import get_spec
 
     def mismatch(*args, **kwargs):
         raise UsageError("the native encoder does not match the SavedModel's variables")
 
-    monkeypatch.setattr(native, "build_native_classifier", mismatch)
+    monkeypatch.setattr(classifier, "build_native_classifier", mismatch)
     spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
     with pytest.raises(UsageError, match="use --inference keras for this model"):
-        native.build_with_fallback(spec, handle, 32, "float32", native=True)
+        classifier.build_with_fallback(spec, handle, 32, "float32", native=True)
 
 
 @pytest.mark.parametrize("family,embedding_size", [("bert", None), ("albert", 16), ("talking_heads", None),
@@ -79,10 +83,11 @@ def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(fa
     import tensorflow as tf
     import tf_keras
 
-    from benchmark.architectures import build_encoder
-    from benchmark.model import ENCODER_INPUTS
-    from benchmark.registry import CLS_ONLY_FAMILIES, get_spec
-    from benchmark.tflite_runtime import TfliteClassifier
+    from benchmark.encoders.build import build_encoder
+    from benchmark.encoders.spec import ENCODER_INPUTS
+    from benchmark.encoders.families import CLS_ONLY_FAMILIES
+    from benchmark.encoders.registry import get_spec
+    from benchmark.training.tflite import TfliteClassifier
 
     spec = dataclasses.replace(get_spec(TINY_MODEL), family=family, num_layers=2, hidden_size=32, num_heads=2,
                                intermediate_size=64, embedding_size=embedding_size)
@@ -96,3 +101,35 @@ def test_every_encoder_family_converts_to_tflite_and_computes_the_same_logits(fa
     np.testing.assert_allclose(TfliteClassifier(model, quantize=False, threads=1)(batch), expected, atol=1e-5)
     int8 = TfliteClassifier(model, quantize=True, threads=1)(batch)
     assert 0 < np.max(np.abs(int8 - expected)) < 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bucketing", [False, True])
+def test_tflite_scoring_of_a_trained_native_model_follows_its_keras_logits(tiny_standin, bucketing):
+    import numpy as np
+
+    from benchmark.training.classifier import build_native_classifier
+    from benchmark.data.packing import EncodedSplit
+    from benchmark.encoders.registry import get_spec
+    from benchmark.training.evaluation import predict_logits
+    from benchmark.training.tflite import from_trained
+
+    spec = get_spec(TINY_MODEL)
+    trained = build_native_classifier(spec, str(tiny_standin.encoder_path), None, "mixed_bfloat16")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 30, (7, 48)).astype(np.int32)
+    mask = np.ones_like(ids)
+    for row, length in ((1, 20), (3, 10), (5, 33)):  # padded reviews: length order differs from the split's
+        ids[row, length:], mask[row, length:] = 0, 0
+    encoded = EncodedSplit({"input_word_ids": ids, "input_mask": mask, "input_type_ids": np.zeros_like(ids)},
+                           np.zeros(7, np.float32), mask.sum(axis=1))
+    expected = build_native_classifier(spec, str(tiny_standin.encoder_path), 48, "float32")
+    expected.set_weights(trained.get_weights())
+    reference = expected.predict(encoded.features, verbose=0)[:, 0]
+    exact = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite", 1),
+                           encoded, 3, bucketing)
+    np.testing.assert_allclose(exact, reference, atol=1e-4)  # batches of 3, 3, 1 (widths 32/48): resized
+    int8 = predict_logits(from_trained(spec, str(tiny_standin.encoder_path), trained, "tflite-int8", 1),
+                          encoded, 3, bucketing)
+    np.testing.assert_allclose(int8, reference, atol=0.05)
+    assert not np.array_equal(int8, reference)  # quantized, so not bit for bit

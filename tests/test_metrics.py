@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from benchmark.metrics import (classification_metrics, confusion_matrix, intervals_overlap, log_loss,
-                               paired_difference_interval, roc_auc, sigmoid, wilson_interval)
+from benchmark.records.metrics import (classification_metrics, confusion_matrix, intervals_overlap, log_loss,
+                                       paired_difference_interval, roc_auc, sigmoid, wilson_interval)
 
 
 def test_wilson_interval_matches_hand_computation():

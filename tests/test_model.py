@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.model import build_classifier, count_parameters, encoder_parameters, load_handle
+from benchmark.core.errors import UsageError
+from benchmark.training.classifier import build_classifier, count_parameters, encoder_parameters
+from benchmark.encoders.loading import load_handle
 
 pytestmark = pytest.mark.slow
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.registry import get_spec
+from benchmark.core.errors import UsageError
+from benchmark.encoders.registry import get_spec
 from conftest import TINY_MODEL
 
 pytestmark = pytest.mark.slow
@@ -21,8 +21,8 @@ def batch(seq_length: int = 16) -> dict[str, np.ndarray]:
 
 
 def test_native_float32_matches_the_hub_layer(tiny_standin):
-    from benchmark.model import build_classifier, encoder_parameters
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_classifier, encoder_parameters
+    from benchmark.training.classifier import build_native_classifier
 
     hub_model = build_classifier(str(tiny_standin.encoder_path), 16)
     native = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
@@ -35,7 +35,7 @@ def test_native_float32_matches_the_hub_layer(tiny_standin):
 def test_mixed_precision_keeps_float32_variables_and_a_float32_logit(tiny_standin, precision):
     import tf_keras
 
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     reference = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
     model = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, precision)
@@ -48,7 +48,7 @@ def test_mixed_precision_keeps_float32_variables_and_a_float32_logit(tiny_standi
 
 
 def test_an_encoder_of_another_architecture_is_refused(tiny_standin):
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     with pytest.raises(UsageError, match="does not match"):
         build_native_classifier(get_spec("small_bert_l4_h128"), str(tiny_standin.encoder_path), None, "float32")
@@ -60,9 +60,9 @@ def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path, f
     DistilBERT pools the [CLS] state itself, which the [CLS]-only last layer must still produce."""
     from hf_reference import bert_config, bert_weights, distilbert_weights, write_checkpoint
 
-    from benchmark.hf_import import import_checkpoint
-    from benchmark.model import build_classifier
-    from benchmark.native import build_native_classifier
+    from benchmark.encoders.hf_import import import_checkpoint
+    from benchmark.training.classifier import build_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     weights = bert_weights(seed=6) if family == "bert" else distilbert_weights(seed=6)
     spec = import_checkpoint(write_checkpoint(tmp_path / "ckpt", weights, bert_config(family)), "tiny_hf",
@@ -79,7 +79,7 @@ def test_native_rebuild_of_an_imported_encoder_matches_its_hub_layer(tmp_path, f
 def test_the_native_encoder_runs_its_last_layer_for_cls_alone(tiny_standin):
     """The head reads [CLS] only: the last layer computes that position alone (output_range=1) and the logits
     still match the hub layer's full computation (test above)."""
-    from benchmark.native import build_native_classifier
+    from benchmark.training.classifier import build_native_classifier
 
     native = build_native_classifier(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), None, "float32")
     encoder = next(layer for layer in native.layers if isinstance(layer.output, dict))
@@ -89,7 +89,7 @@ def test_the_native_encoder_runs_its_last_layer_for_cls_alone(tiny_standin):
 
 
 def test_exported_stand_ins_keep_every_position(tiny_standin):
-    from benchmark.model import load_handle
+    from benchmark.encoders.loading import load_handle
 
     encoder = load_handle(str(tiny_standin.encoder_path), "encoder")
     assert encoder(batch())["sequence_output"].shape[1] == 16

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmark.pipeline import (EncodedSplit, bucket_steps, bucket_widths, evaluation_dataset, evaluation_steps,
-                                steps_per_pass, to_dataset, training_batches)
+from benchmark.data.packing import EncodedSplit
+from benchmark.training.pipeline import (bucket_steps, bucket_widths, evaluation_dataset, evaluation_steps,
+                                         steps_per_pass, to_dataset, training_batches)
 
 
 def encoded(lengths, seq_length: int) -> EncodedSplit:
@@ -113,7 +114,7 @@ def test_evaluation_goes_in_length_order_with_batches_padded_to_a_multiple_of_32
 def test_predictions_from_length_order_come_back_in_the_split_order():
     import tf_keras
 
-    from benchmark.runner import _predict_probabilities, predict_logits
+    from benchmark.training.evaluation import predict_probabilities, predict_logits
 
     inputs = {name: tf_keras.Input((None,), dtype="int32", name=name)
               for name in ("input_word_ids", "input_mask", "input_type_ids")}
@@ -121,7 +122,7 @@ def test_predictions_from_length_order_come_back_in_the_split_order():
     model = tf_keras.Model(inputs, marker)
     data = encoded([int(n) for n in np.random.default_rng(3).integers(3, 100, 21)], 128)
     for bucketing in (True, False):
-        probabilities = _predict_probabilities(model, data, 4, 0, bucketing)
+        probabilities = predict_probabilities(model, data, 4, 0, bucketing)
         expected = 1 / (1 + np.exp(-(np.arange(21) + 10 - 30.0)))
         assert np.allclose(probabilities, expected)
         assert np.allclose(predict_logits(model, data, 4, bucketing), np.arange(21) + 10 - 30.0)

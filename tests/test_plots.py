@@ -1,6 +1,6 @@
 """Plot helpers."""
 
-from benchmark.plots import _smooth, pareto_front
+from benchmark.leaderboard.plots import _smooth, pareto_front
 
 import numpy as np
 

@@ -55,9 +55,10 @@ def test_predict_csv_input_as_json_matches_text_arguments(tiny_export, tmp_path)
 @pytest.mark.slow
 def test_predict_reproduces_the_runs_test_accuracy(tiny_export, aclimdb):
     """The export classifies the run's own test reviews as the fine-tuned model did when it was evaluated."""
-    from benchmark.data import load_imdb
-    from benchmark.predict import load_predictor
-    from benchmark.runner import RunConfig, prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.deploy.predict import load_predictor
+    from benchmark.training.config import RunConfig
+    from benchmark.data.prepared import prepare_data
 
     options = dict(zip(TINY_EXPORT_RUN[::2], TINY_EXPORT_RUN[1::2]))
     config = RunConfig(train_samples=int(options["--train-samples"]), test_samples=int(options["--test-samples"]),
@@ -110,8 +111,8 @@ def test_bad_input_is_one_line_exit_2(tmp_path, tiny_export, model, args, messag
 def test_damaged_export_is_a_usage_error(tiny_export, tmp_path):
     import shutil
 
-    from benchmark.errors import UsageError
-    from benchmark.predict import load_predictor
+    from benchmark.core.errors import UsageError
+    from benchmark.deploy.predict import load_predictor
 
     damaged = tmp_path / "damaged"
     shutil.copytree(tiny_export.path, damaged)

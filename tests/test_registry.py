@@ -2,8 +2,9 @@
 
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.registry import REGISTRY, encoder_parameter_count, get_spec, list_models
+from benchmark.core.errors import UsageError
+from benchmark.encoders.registry import REGISTRY, get_spec, list_models
+from benchmark.encoders.spec import encoder_parameter_count
 
 REQUIRED = {
     "small_bert_l4_h512": (4, 512, 8),
@@ -64,7 +65,7 @@ def test_parameter_count_matches_published_size(key, millions):
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", REGISTRY.values(), ids=list(REGISTRY))
 def test_parameter_count_matches_the_built_architecture(spec):
-    from benchmark.architectures import build_encoder
+    from benchmark.encoders.build import build_encoder
 
     vocab = 100  # small vocabulary keeps the build fast; the layers are full size
     assert build_encoder(spec, vocab).count_params() == encoder_parameter_count(spec, vocab)

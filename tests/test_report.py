@@ -6,10 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from benchmark.metrics import classification_metrics
-from benchmark.atomic import _umask
-from benchmark.report import STANDIN_LABEL, latest_per_model, render_csv, write_leaderboard
-from benchmark.results import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
+from benchmark.records.metrics import classification_metrics
+from benchmark.core.atomic import _umask
+from benchmark.leaderboard.rows import STANDIN_LABEL, latest_per_model
+from benchmark.leaderboard.table import render_csv
+from benchmark.leaderboard.write import write_leaderboard
+from benchmark.records.run import SCHEMA_VERSION, RunResult, load_runs, round_floats, write_run
 
 
 def make_run(key="small_bert_l4_h512", accuracy=0.8, created="2026-01-01T00:00:00+00:00", weights="pretrained",
@@ -99,7 +101,7 @@ def test_failed_write_keeps_previous_leaderboard(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("benchmark.atomic.os.replace", full_disk)
+    monkeypatch.setattr("benchmark.core.atomic.os.replace", full_disk)
     with pytest.raises(OSError):
         write_leaderboard(tmp_path)
     assert (tmp_path / "leaderboard.md").read_text() == before
@@ -140,7 +142,7 @@ def test_published_rows_are_marked_and_cited(tmp_path):
 
 
 def test_failed_runs_get_a_row_and_their_error(tmp_path):
-    from benchmark.failures import clear_failure, record_failure
+    from benchmark.records.failures import clear_failure, record_failure
 
     write_run(make_run("good", 0.8), tmp_path)
     record_failure(tmp_path, "bad", "Bad Model", "h", "process killed by SIGKILL (out of memory, or killed)",
@@ -195,7 +197,7 @@ def test_plots_are_written_and_linked(tmp_path):
 
 
 def test_published_figures_need_a_source_and_a_fraction():
-    from benchmark.published import parse_published
+    from benchmark.leaderboard.published import parse_published
 
     header = "model,dataset,metric,value,source\n"
     assert parse_published(header + "M,IMDb,accuracy,0.9,Paper 2020 Table 1\n")[0].value == pytest.approx(0.9)

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from benchmark.seeds import repeat_group, seed_summary
+from benchmark.records.repeats import repeat_group, seed_summary
 
 from test_report import make_run
 

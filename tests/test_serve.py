@@ -32,8 +32,8 @@ def results_with_plot(tiny_export, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(tiny_export, results_with_plot):
-    from benchmark.predict import load_predictor
-    from benchmark.serve import create_app
+    from benchmark.deploy.predict import load_predictor
+    from benchmark.deploy.serve import create_app
 
     return create_app(load_predictor(tiny_export.path), results_with_plot).test_client()
 
@@ -77,8 +77,8 @@ def test_json_api(client):
 
 
 def test_missing_leaderboard_says_how_to_make_one(tiny_export, tmp_path):
-    from benchmark.predict import load_predictor
-    from benchmark.serve import create_app
+    from benchmark.deploy.predict import load_predictor
+    from benchmark.deploy.serve import create_app
 
     body = create_app(load_predictor(tiny_export.path), tmp_path / "none").test_client().get("/").get_data(as_text=True)
     assert "No leaderboard at" in body and "<img" not in body

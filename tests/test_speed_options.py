@@ -2,8 +2,8 @@
 
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.runner import RunConfig
+from benchmark.core.errors import UsageError
+from benchmark.training.config import RunConfig
 from conftest import TINY_MODEL
 
 
@@ -19,9 +19,11 @@ def test_bad_speed_settings_are_usage_errors(field, value, message):
 
 @pytest.mark.slow
 def test_fine_tune_with_every_speed_option(aclimdb, tiny_standin):
-    from benchmark.data import load_imdb
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune, prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.training.fine_tune import fine_tune
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=2, batch_size=8, seq_length=32, train_samples=40, test_samples=24, bucketing=True,
                        truncation="head_tail", steps_per_execution=2, precision="mixed_bfloat16")
@@ -38,38 +40,40 @@ def test_fine_tune_with_every_speed_option(aclimdb, tiny_standin):
 
 
 def test_auto_precision_follows_the_cpu_flags(monkeypatch):
-    from benchmark import native
+    from benchmark.training import precision
 
-    monkeypatch.setattr(native, "cpu_has_bf16", lambda: True)
-    assert native.default_precision() == "mixed_bfloat16"
-    monkeypatch.setattr(native, "cpu_has_bf16", lambda: False)
-    assert native.default_precision() == "float32"
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert precision.default_precision() == "mixed_bfloat16"
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    assert precision.default_precision() == "float32"
 
 
 def test_auto_falls_back_to_the_hub_layer_when_the_encoder_cannot_be_rebuilt(tiny_standin, monkeypatch):
-    from benchmark import native
-    from benchmark.registry import get_spec
+    from benchmark.encoders.registry import get_spec
+    from benchmark.training import classifier
 
     def mismatch(*args, **kwargs):
         raise UsageError("the native encoder does not match the SavedModel's variables")
 
-    monkeypatch.setattr(native, "build_native_classifier", mismatch)
+    monkeypatch.setattr(classifier, "build_native_classifier", mismatch)
     spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
-    model, precision = native.build_with_fallback(spec, handle, 32, "mixed_bfloat16")
+    model, precision = classifier.build_with_fallback(spec, handle, 32, "mixed_bfloat16")
     import tensorflow_hub as hub
 
     assert precision == "float32" and isinstance(model.get_layer("encoder"), hub.KerasLayer)
     with pytest.raises(UsageError, match="does not match"):
-        native.build_for_config(spec, handle, 32, "mixed_bfloat16")  # an explicit --precision is not overridden
+        classifier.build_for_config(spec, handle, 32, "mixed_bfloat16")  # an explicit --precision is not overridden
 
 
 def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
     import dataclasses
 
-    from benchmark.data import load_imdb
-    from benchmark.native import default_precision
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, config_hash, prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.training.precision import default_precision
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.training.identity import config_hash
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(train_samples=40, test_samples=24)
     data = prepare_data(load_imdb(aclimdb), config)
@@ -85,9 +89,11 @@ def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
 def test_float16_training_scales_the_loss(aclimdb, tiny_standin):
     import tf_keras
 
-    from benchmark.data import load_imdb
-    from benchmark.registry import get_spec
-    from benchmark.runner import EncoderSource, fine_tune, prepare_data
+    from benchmark.data.imdb import load_imdb
+    from benchmark.encoders.registry import get_spec
+    from benchmark.encoders.source import EncoderSource
+    from benchmark.training.fine_tune import fine_tune
+    from benchmark.data.prepared import prepare_data
 
     config = RunConfig(epochs=1, batch_size=8, seq_length=32, train_samples=40, test_samples=16,
                        precision="mixed_float16")

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.model import count_parameters
-from benchmark.registry import encoder_parameter_count, get_spec
-from benchmark.standins import MANIFEST, build_standin
-from benchmark.vocab import check_vocab_file, learned_vocab
+from benchmark.core.errors import UsageError
+from benchmark.training.classifier import count_parameters
+from benchmark.encoders.spec import encoder_parameter_count
+from benchmark.encoders.registry import get_spec
+from benchmark.encoders.standins import MANIFEST, build_standin
+from benchmark.encoders.vocab import check_vocab_file, learned_vocab
 
 from conftest import TINY_MODEL
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.results import round_floats
-from benchmark.training import FAULT_ENV, read_progress
+from benchmark.records.run import round_floats
+from benchmark.training.interrupts import FAULT_ENV
+from benchmark.training.checkpoints import read_progress
 from conftest import TINY_MODEL, run_cli
 
 TINY_RUN = ("--standins", "--train-samples", "40", "--test-samples", "20", "--batch-size", "8", "--seq-length", "32",

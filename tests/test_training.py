@@ -9,8 +9,9 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from benchmark.training import (CheckpointUnreadable, EpochTally, ExamplesSeen, InterruptRequests, StepLoss,
-                                TrainingState, read_progress)
+from benchmark.training.checkpoints import CheckpointUnreadable, TrainingState, read_progress
+from benchmark.training.callbacks import EpochTally, ExamplesSeen, StepLoss
+from benchmark.training.interrupts import InterruptRequests
 
 
 def test_step_losses_are_exact_for_batches_of_any_size():
@@ -41,7 +42,7 @@ def test_epoch_totals_combine_the_sessions_of_an_interrupted_epoch():
 
 
 def test_an_armed_interrupt_is_a_request_and_a_later_second_one_stops_at_once(monkeypatch):
-    monkeypatch.setattr("benchmark.training.REPEAT_GRACE_SECONDS", 0.2)
+    monkeypatch.setattr("benchmark.training.interrupts.REPEAT_GRACE_SECONDS", 0.2)
     previous = signal.getsignal(signal.SIGINT)
     with InterruptRequests() as requests:
         requests.armed = True

@@ -5,8 +5,9 @@ import random
 import numpy as np
 import pytest
 
-from benchmark.errors import UsageError
-from benchmark.truncation import SpecialIds, head_budget, pack, special_ids, truncate
+from benchmark.core.errors import UsageError
+from benchmark.data.packing import SpecialIds, head_budget, pack, truncate
+from benchmark.training.pipeline import special_ids
 
 IDS = SpecialIds(cls=2, sep=3, pad=0)
 
@@ -47,8 +48,8 @@ def test_unknown_truncation_is_a_usage_error():
 def test_packing_equals_bert_pack_inputs_for_head_truncation(tiny_standin):
     import tensorflow as tf
 
-    from benchmark.model import load_handle
-    from benchmark.pipeline import tokenize_texts
+    from benchmark.encoders.loading import load_handle
+    from benchmark.training.pipeline import tokenize_texts
     from conftest import review
 
     preprocessor = load_handle(str(tiny_standin.preprocessor_path), "preprocessor")

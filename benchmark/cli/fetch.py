@@ -1,0 +1,42 @@
+"""``fetch``: download encoders, preprocessors and IMDb into their caches, for offline runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmark.cli.common import add_mirror_option, quiet_tensorflow
+from benchmark.core.errors import UsageError
+from benchmark.core.paths import DEFAULT_MODELS
+from benchmark.data.catalog import DATASETS, DEFAULT_DATASET
+from benchmark.encoders.hub_cache import configure as configure_network
+from benchmark.encoders.registry import all_specs, get_spec
+from benchmark.suite.fetch import fetch, plan, progress_to_terminal, summary
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("fetch", help="download encoders, preprocessors and IMDb for offline runs")
+    what = parser.add_argument_group("what to fetch (at least one)")
+    what.add_argument("--all", action="store_true", help="every registered encoder and IMDb")
+    what.add_argument("--model", action="append", metavar="KEY", help="an encoder and its preprocessor (repeat)")
+    what.add_argument("--dataset", choices=tuple(DATASETS), help="the dataset (TensorFlow Datasets' imdb_reviews)")
+    add_mirror_option(parser)
+    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS,
+                        help="imported encoders (already local; listed for completeness)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.all or args.model or args.dataset):
+        raise UsageError("say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb")
+    if args.all:
+        specs = list(all_specs(args.models_dir).values())
+    else:
+        specs = [get_spec(key, args.models_dir) for key in dict.fromkeys(args.model or ())]
+    configure_network(False, args.hub_mirror)
+    progress_to_terminal()
+    quiet_tensorflow()
+    results = fetch(plan(specs, DEFAULT_DATASET if args.all else args.dataset),
+                    say=lambda line: print(line, flush=True))
+    print(summary(results))
+    return 1 if any(result.status == "failed" for result in results) else 0

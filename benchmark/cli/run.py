@@ -1,0 +1,170 @@
+"""``run``: fine-tune encoders on IMDb (one here, several as a suite of processes) and update the leaderboard."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from benchmark.cli.common import add_network_options, add_standin_options, quiet_tensorflow, whole_number
+from benchmark.core.paths import DEFAULT_RESULTS
+from benchmark.data.catalog import load_dataset
+from benchmark.data.packing import TRUNCATIONS
+from benchmark.deploy.save_policy import export_lines, save_policy
+from benchmark.encoders.hub_cache import configure as configure_network
+from benchmark.encoders.vocab import check_vocab_file
+from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
+from benchmark.records.run import RunResult
+from benchmark.suite.options import RunOptions
+from benchmark.suite.plan import resolve_keys
+from benchmark.suite.processes import COMMAND_ENV, run_suite
+from benchmark.training.baseline import BASELINES
+from benchmark.training.config import RunConfig
+from benchmark.training.distribute import STRATEGIES
+from benchmark.training.precision import AUTO, PRECISION_CHOICES
+
+log = logging.getLogger(__name__)
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true",
+                       help="every registered encoder and the tfidf_logreg baseline, each in its own process")
+    which.add_argument("--model", action="append", metavar="KEY",
+                       help="encoder key or tfidf_logreg (repeat for several; several run in separate processes)")
+    add_config_options(parser)
+    parser.add_argument("--data-dir", type=Path,
+                        help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")
+    add_network_options(parser)
+    parser.add_argument("--standins", action="store_true",
+                        help="stand-in encoders built here (the registry architecture with random weights) instead "
+                             "of the published weights; labelled as such everywhere")
+    parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="results folder (default: results/)")
+    parser.add_argument("--force", action="store_true",
+                        help="rerun models whose run file for the same configuration already exists")
+    parser.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--suite-id", help=argparse.SUPPRESS)
+    parser.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                        help="tf.distribute strategy: auto picks TPU, then several GPUs (mirrored), else default")
+    parser.add_argument("--cpu-replicas", type=whole_number, default=1, metavar="N",
+                        help="split the CPU into N logical devices (tries mirrored/multiworker without GPUs)")
+    parser.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=None,
+                        help="export every fine-tuned model to <models-dir>/<key>-<run id>/ (default: only the best "
+                             "of a suite of several models; --no-save-model: none)")
+    add_standin_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """The options of :class:`~benchmark.training.config.RunConfig` (its defaults are theirs)."""
+    defaults = RunConfig()
+    parser.add_argument("--epochs", type=whole_number, default=defaults.epochs)
+    parser.add_argument("--batch-size", type=whole_number, default=defaults.batch_size)
+    parser.add_argument("--seq-length", type=whole_number, default=defaults.seq_length,
+                        help="tokens per review (max 512)")
+    parser.add_argument("--learning-rate", type=float, help="peak AdamW rate (default: the model's registry default)")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=defaults.seed)
+    seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+                       help="repeat each model once per seed; the leaderboard reports mean and standard deviation")
+    parser.add_argument("--train-samples", type=whole_number, metavar="N",
+                        help="balanced subset of the 25k training reviews (validation is carved from it)")
+    parser.add_argument("--test-samples", type=whole_number, metavar="N",
+                        help="balanced subset of the 25k test reviews")
+    parser.add_argument("--validation-fraction", type=float, default=defaults.validation_fraction)
+    parser.add_argument("--truncation", choices=TRUNCATIONS, default=defaults.truncation,
+                        help="long reviews: keep the first tokens, or the first and last (Sun et al. 2019)")
+    parser.add_argument("--bucketing", action="store_true",
+                        help="pad training batches to 64/128/256/512 and evaluation batches (in length order) to a "
+                             "multiple of 32, not all to --seq-length")
+    parser.add_argument("--steps-per-execution", type=whole_number, default=defaults.steps_per_execution, metavar="N")
+    parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
+                        help="auto (default): the measured default per device type (README, Speed), mixed_bfloat16 "
+                             "on CPUs with bf16 instructions; mixed rebuilds the encoder natively")
+    parser.add_argument("--jit-compile", action="store_true", help="XLA (natively rebuilt encoder, never a hub layer)")
+    parser.add_argument("--inference", choices=tuple(INFERENCES), default=DEFAULT_INFERENCE,
+                        help="score the test set with the trained Keras model (default), or its weights in TensorFlow "
+                             "Lite: tflite (float32, the same results) or tflite-int8 (int8 dynamic-range quantized: "
+                             "faster on CPUs, and labelled as such, since it scores a quantized model)")
+
+
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The configuration a ``run`` command line asks for (not yet validated)."""
+    return RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
+                     learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
+                     test_samples=args.test_samples, validation_fraction=args.validation_fraction,
+                     truncation=args.truncation, bucketing=args.bucketing,
+                     steps_per_execution=args.steps_per_execution, precision=args.precision,
+                     jit_compile=args.jit_compile, inference=args.inference)
+
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """How a ``run`` command line runs its models."""
+    return RunOptions(output=args.output, models_dir=args.models_dir, standins=args.standins, vocab=args.vocab,
+                      data_dir=args.data_dir, offline=args.offline, hub_mirror=args.hub_mirror, force=args.force,
+                      strategy=args.strategy, cpu_replicas=args.cpu_replicas, save_model=args.save_model,
+                      suite_child=args.suite_child, suite_id=args.suite_id)
+
+
+def run(args: argparse.Namespace) -> int:
+    config, options = run_config(args), run_options(args)
+    keys = resolve_keys(args.all, args.model, options.models_dir)
+    configure_network(options.offline, options.hub_mirror)
+    config.validate()
+    seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
+    if options.vocab is not None:
+        check_vocab_file(options.vocab)
+    log.info("loading IMDb from %s", options.data_dir or "TensorFlow Datasets")
+    imdb = load_dataset(data_dir=options.data_dir, offline=options.offline)
+    jobs = [(key, seed) for key in keys for seed in seeds]
+    if len(jobs) > 1 and not options.suite_child:
+        policy = save_policy(options.save_model, len(keys), options.models_dir)
+        outcome = run_suite(jobs, config, imdb, args.command_line, options, policy)
+        for line in export_lines(policy):
+            print(line, flush=True)
+        failed = f" ({', '.join(outcome.failed)})" if outcome.failed else ""
+        print(f"suite: {outcome.ran} run, {outcome.skipped} skipped (already done), {len(outcome.failed)} failed"
+              f"{failed} -> {outcome.page}", flush=True)
+        return 1 if outcome.failed else 0
+    ((key, seed),) = jobs
+    return run_here(key, seed, config, imdb, args, options)
+
+
+def run_here(key: str, seed: int, config: RunConfig, imdb, args: argparse.Namespace, options: RunOptions) -> int:
+    """One model in this process (alone, or a suite's child), reported in one line."""
+    command = os.environ.get(COMMAND_ENV, args.command_line) if options.suite_child else args.command_line
+    if key not in BASELINES:
+        quiet_tensorflow()
+    from benchmark.suite.here import run_one  # deferred: imports TensorFlow, which a suite's parent does without
+
+    outcome = run_one(key, seed, config, imdb, command, options)
+    if outcome.error is not None:
+        print(f"error: {key} failed: {outcome.error}", file=sys.stderr)
+        return 1
+    result = outcome.result
+    if outcome.skipped:
+        print(f"{key}: skipped, run file {result.run_id}.json has this configuration ({result.config_hash}); "
+              f"--force reruns -> {outcome.page}", flush=True)
+        return 0
+    if outcome.path is None:
+        print(f"{summary(key, result, config, options)} (worker: the chief writes the results)", flush=True)
+        return 0
+    print(f"{summary(key, result, config, options)} -> {outcome.path} ; {outcome.page}", flush=True)
+    if not options.suite_child:
+        for line in export_lines(outcome.policy):  # a suite's parent reports its children's exports
+            print(line, flush=True)
+    return 0
+
+
+def summary(key: str, result: RunResult, config: RunConfig, options: RunOptions) -> str:
+    """One line of what a run measured, labelled as a baseline, a stand-in, or scored by TensorFlow Lite."""
+    label = (" [classical baseline]" if key in BASELINES
+             else " [stand-in: random weights]" if options.standins else "")
+    if key not in BASELINES and config.inference != DEFAULT_INFERENCE:
+        label += f" [test scored by {INFERENCES[config.inference]}]"
+    return (f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "
+            f"loss {result.test['loss']:.4f}, {result.timing['train_examples_per_second']:.1f} train ex/s, "
+            f"{result.timing['wall_seconds']:.0f}s")

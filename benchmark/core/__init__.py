@@ -1,0 +1,1 @@
+"""Shared utilities at the bottom of the package: atomic writes, errors, defaults, hashing, the environment."""

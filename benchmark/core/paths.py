@@ -1,0 +1,24 @@
+"""Default folders and the names of their parts: where results, models and caches go unless told otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_RESULTS = Path("results")  # run --output, report --output, bench --output, serve --results
+DEFAULT_MODELS = Path("models")  # --models-dir: stand-ins, imported encoders, exports
+
+# Inside a results folder
+RUNS_FOLDER = "runs"
+FAILED_FOLDER = "failed"
+CHECKPOINTS_FOLDER = "checkpoints"
+PLOTS_FOLDER = "plots"
+LEADERBOARD_PAGE = "leaderboard.md"
+LEADERBOARD_TABLE = "leaderboard.csv"
+
+# Inside a models folder
+STANDINS_FOLDER = "standins"
+IMPORTED_FOLDER = "imported"
+VOCAB_FOLDER = "vocab"
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the benchmark package
+SOURCE_ROOT = PACKAGE_ROOT.parent  # what goes on PYTHONPATH to import it (the repository in a source checkout)

@@ -1,0 +1,1 @@
+"""Datasets: loading (a folder, an archive, TensorFlow Datasets), subsets and splits, truncation and packing."""

@@ -1,0 +1,145 @@
+"""Model cards of exported classifiers: what was trained, on what, how well, and with which weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from benchmark.records.labels import WEIGHTS_STANDIN
+from benchmark.records.run import RunResult, round_floats
+
+CARD_JSON = "model_card.json"
+CARD_MARKDOWN = "model_card.md"
+EXPORT_FORMAT = "tfhub-bench-classifier"
+EXPORT_FORMAT_VERSION = 1
+SIGNATURE = "serving_default"
+SIGNATURE_INPUT = "text"
+LABELS = ("negative", "positive")
+STANDIN_WARNING = ("STAND-IN: this model's encoder started from RANDOM weights (built locally with the published "
+                   "architecture), not pretrained ones. Its predictions and accuracy say nothing about the real model.")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelCard:
+    """What an export's ``model_card.json`` records (``to_dict``) and ``model_card.md`` shows (``to_markdown``).
+
+    Args:
+      key: Registry key of the encoder.
+      name: Human-readable encoder name.
+      run_id: The run that trained the exported weights (its run file has the full record).
+      created: UTC time the run started.
+      weights: ``pretrained`` or ``stand-in`` (random-weight encoder).
+      command: The command that trained it.
+      encoder_handle: Where the encoder was loaded from.
+      preprocessor_handle: Where the tokenizer was loaded from (it is inside the export).
+      seq_length: Tokens per review the export reads; longer reviews are truncated.
+      hyperparameters: Every training setting of the run.
+      data: Source and sizes of the train, validation and test sets.
+      validation: Last epoch's validation loss and accuracy (empty without a validation set).
+      test: Test-set metrics of the run.
+      selection: Why this model was exported (``--save-model``, or best of a suite and by what).
+      suite_id: The ``run`` invocation that exported it (best-of-suite exports replace each other within one).
+    """
+
+    key: str
+    name: str
+    run_id: str
+    created: str
+    weights: str
+    command: str
+    encoder_handle: str
+    preprocessor_handle: str
+    seq_length: int
+    hyperparameters: dict[str, Any]
+    data: dict[str, Any]
+    validation: dict[str, float]
+    test: dict[str, Any]
+    selection: str
+    suite_id: str
+
+    @classmethod
+    def from_run(cls, result: RunResult, selection: str, suite_id: str) -> "ModelCard":
+        return cls(key=result.key, name=result.model["name"], run_id=result.run_id, created=result.created,
+                   weights=result.weights, command=result.command, encoder_handle=result.encoder_handle,
+                   preprocessor_handle=result.preprocessor_handle,
+                   seq_length=int(result.hyperparameters["seq_length"]), hyperparameters=result.hyperparameters,
+                   data=result.data, validation=last_validation(result), test=result.test,
+                   selection=selection, suite_id=suite_id)
+
+    @property
+    def is_standin(self) -> bool:
+        return self.weights == WEIGHTS_STANDIN
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON card: the fields above, the export format and how to call it."""
+        return {
+            "format": EXPORT_FORMAT,
+            "format_version": EXPORT_FORMAT_VERSION,
+            **dataclasses.asdict(self),
+            "warning": STANDIN_WARNING if self.is_standin else None,
+            "signature": {"name": SIGNATURE, "input": f"{SIGNATURE_INPUT}: string[batch] (raw review text)",
+                          "outputs": {"probability": "float32[batch], P(positive)",
+                                      "logit": "float32[batch], positive-class logit"}},
+            "labels": list(LABELS),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "ModelCard":
+        names = {field.name for field in dataclasses.fields(cls)}
+        missing = names - raw.keys()
+        if missing:
+            raise ValueError(f"model card lacks {', '.join(sorted(missing))}")
+        return cls(**{name: raw[name] for name in names})
+
+    def to_json(self) -> str:
+        return json.dumps(round_floats(self.to_dict()), indent=2) + "\n"  # rounded as the run file is
+
+    def to_markdown(self) -> str:
+        """The human-readable card; a stand-in export says so first, in bold."""
+        weights = "stand-in (RANDOM weights)" if self.is_standin else self.weights
+        lines = [f"# Model card: {self.name} (`{self.key}`) fine-tuned on IMDb sentiment", ""]
+        if self.is_standin:
+            lines += [f"> **{STANDIN_WARNING}**", ""]
+        lines += [
+            "A binary sentiment classifier for English movie reviews: raw text in, P(positive) out. "
+            "The tokenizer (TF-Hub preprocessor) is inside the SavedModel.", "",
+            "## Use", "",
+            "```python",
+            "import tensorflow as tf, tensorflow_text  # tensorflow_text registers the tokenizer ops",
+            "model = tf.saved_model.load(EXPORT_FOLDER)",
+            f'serve = model.signatures["{SIGNATURE}"]',
+            f'probability = serve({SIGNATURE_INPUT}=tf.constant(["A wonderful film."]))["probability"]',
+            "```", "",
+            "or `python -m benchmark predict --model EXPORT_FOLDER \"A wonderful film.\"`.", "",
+            "## Facts", "",
+            f"- Weights: **{weights}**",
+            f"- Run: `{self.run_id}` ({self.created}), trained by `{self.command}`",
+            f"- Exported because: {self.selection}",
+            f"- Encoder: `{self.encoder_handle}`",
+            f"- Preprocessor: `{self.preprocessor_handle}`; reviews are truncated to {self.seq_length} tokens",
+            f"- Labels: 0 = {LABELS[0]}, 1 = {LABELS[1]}; the label is positive when P(positive) >= 0.5",
+            "", "## Data", "",
+        ]
+        lines += [f"- {name}: {value}" for name, value in self.data.items()]
+        lines += ["", "## Validation (last epoch)", ""]
+        lines += [f"- {name}: {_format(value)}" for name, value in self.validation.items()] or ["- none"]
+        lines += ["", "## Test metrics", ""]
+        lines += [f"- {name}: {_format(value)}" for name, value in self.test.items()]
+        lines += ["", "## Hyperparameters", ""]
+        lines += [f"- {name}: {_format(value)}" for name, value in self.hyperparameters.items()]
+        return "\n".join(lines) + "\n"
+
+
+def last_validation(result: RunResult) -> dict[str, float]:
+    """The last epoch's validation loss and accuracy of a run, or ``{}`` when it had no validation set."""
+    last = result.history[-1] if result.history else {}
+    return {name: float(last[name]) for name in ("validation_loss", "validation_accuracy") if name in last}
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (dict, list)):
+        return f"`{json.dumps(value)}`"
+    return str(value)

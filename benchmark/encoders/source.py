@@ -1,0 +1,57 @@
+"""Where a run's encoder and preprocessor load from: the published (or imported) weights, or a stand-in."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Sequence
+
+from benchmark.core.paths import VOCAB_FOLDER
+from benchmark.encoders.imported import IMPORTED_VOCAB
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.encoders.standins import build_standin
+from benchmark.encoders.vocab import check_vocab_file, learned_vocab, learned_vocab_path
+from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
+
+
+@dataclasses.dataclass(frozen=True)
+class EncoderSource:
+    """Where a run's encoder and preprocessor load from, and what weights they carry."""
+
+    spec: EncoderSpec
+    encoder_handle: str
+    preprocessor_handle: str
+    weights: str
+
+
+def pretrained_source(spec: EncoderSpec) -> EncoderSource:
+    weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
+    return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
+
+
+def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
+    standin = build_standin(spec, vocab_file, Path(models_dir).resolve())
+    return EncoderSource(spec, str(standin.encoder_path), str(standin.preprocessor_path), WEIGHTS_STANDIN)
+
+
+def standin_vocab(spec: EncoderSpec, vocab: Path | None, models_dir: Path, texts: Sequence[str],
+                  learn: bool) -> Path | None:
+    """The stand-in vocabulary: ``--vocab``, else one learned from the training reviews (None if not learned yet
+    and ``learn`` is False)."""
+    if vocab is not None:
+        check_vocab_file(vocab)
+        return vocab
+    if spec.imported_dir:  # a stand-in of an imported encoder tokenizes with the checkpoint's own vocabulary
+        return Path(spec.imported_dir) / IMPORTED_VOCAB
+    if learn:
+        return learned_vocab(texts, spec.lower_case, Path(models_dir) / VOCAB_FOLDER)
+    path = learned_vocab_path(texts, spec.lower_case, Path(models_dir) / VOCAB_FOLDER)
+    return path if path.is_file() else None
+
+
+def encoder_source(spec: EncoderSpec, standins: bool, vocab: Path | None, models_dir: Path,
+                   texts: Sequence[str]) -> EncoderSource:
+    """The published weights, or (``standins``) a stand-in built for the vocabulary :func:`standin_vocab` picks."""
+    if not standins:
+        return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
+    return standin_source(spec, standin_vocab(spec, vocab, models_dir, texts, learn=True), models_dir)

@@ -1,0 +1,59 @@
+"""How values read on the leaderboard page: durations, sizes, percentages, intervals, the gap to the leader."""
+
+from __future__ import annotations
+
+from benchmark.leaderboard.rows import accuracy_interval, separable_from_leader
+from benchmark.records.metrics import is_at_chance
+from benchmark.records.repeats import SeedSummary
+from benchmark.records.run import RunResult
+
+PUBLISHED_LABEL = "published, not measured here"
+NOT_SEPARABLE = "≈ not separable"
+CHANCE_FLAG = "⚠ at chance"
+DASH = "–"
+
+
+def millions(count: int) -> str:
+    return f"{count / 1e6:.1f}M" if count >= 100_000 else f"{count / 1e3:.1f}k"
+
+
+def duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def percent(value: float | None) -> str:
+    return DASH if value is None else f"{100 * value:.2f}%"
+
+
+def number(value: float | None, digits: int = 4) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def interval(run: RunResult) -> str:
+    """Test accuracy with its 95% interval, flagged when it is within chance."""
+    low, high = accuracy_interval(run)
+    flag = f" {CHANCE_FLAG}" if is_at_chance(run.test["accuracy"], int(run.data["test_examples"])) else ""
+    return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]{flag}"
+
+
+def over_seeds(summary: SeedSummary | None) -> str:
+    if summary is None:
+        return DASH
+    return f"{100 * summary.mean:.2f} ± {100 * summary.std:.2f}% ({len(summary.seeds)} seeds)"
+
+
+def versus_leader(run: RunResult, leader: RunResult) -> str:
+    separable = separable_from_leader(run, leader)
+    if separable is None:
+        return "**leader**"
+    gap = 100 * (run.test["accuracy"] - leader.test["accuracy"])
+    return f"{gap:+.2f} pts" if separable else f"{NOT_SEPARABLE} ({gap:+.2f} pts)"
+
+
+def before(run: RunResult) -> str:
+    scores = run.before_fine_tuning
+    return DASH if not scores else percent(scores.get("accuracy"))

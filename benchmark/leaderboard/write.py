@@ -1,0 +1,38 @@
+"""Rebuilds ``leaderboard.md``, ``leaderboard.csv`` and the plots from the run files, never by hand."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from benchmark.core.atomic import atomic_write_text
+from benchmark.core.paths import LEADERBOARD_PAGE, LEADERBOARD_TABLE
+from benchmark.leaderboard.page import render_markdown
+from benchmark.leaderboard.published import published_figures
+from benchmark.leaderboard.rows import latest_per_model
+from benchmark.leaderboard.table import render_csv
+from benchmark.records.failures import load_failures
+from benchmark.records.repeats import seed_summary
+from benchmark.records.run import load_runs
+
+log = logging.getLogger(__name__)
+
+
+def write_leaderboard(output_dir: Path) -> tuple[Path, list[str]]:
+    """Rebuild the leaderboard files and plots in ``output_dir`` from its run files; return the page and problems."""
+    from benchmark.leaderboard.plots import write_plots  # deferred: matplotlib, which `list` need not load
+
+    runs, problems = load_runs(output_dir)
+    failures, failure_problems = load_failures(output_dir)
+    problems += failure_problems
+    for problem in problems:
+        log.warning(problem)
+    rows = latest_per_model(runs)
+    spreads = {run.run_id: seed_summary(run, runs) for run in rows}
+    published = published_figures()
+    plots = write_plots(rows, published, output_dir)
+    page = Path(output_dir) / LEADERBOARD_PAGE
+    atomic_write_text(Path(output_dir) / LEADERBOARD_TABLE, render_csv(rows, spreads))
+    atomic_write_text(page, render_markdown(rows, problems, published=published, failures=failures, plots=plots,
+                                            spreads=spreads))
+    return page, problems

@@ -1,0 +1,142 @@
+"""Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
+
+Schema (version 3), one object per file under ``<output>/runs/``:
+
+- ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
+- ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
+- ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``pretrained (imported)``
+  for checkpoints brought in with ``import-hf``, ``stand-in``, or ``n/a (classical)``)
+- ``hyperparameters``: every setting of the run (epochs, batch size, sequence length, ...)
+- ``data``: source and the sizes and positive counts of the train, validation and test sets
+- ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
+- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
+- ``test``: metrics on the test set (never used for model selection), from
+  :func:`benchmark.records.metrics.classification_metrics`:
+  ``examples``, ``loss``, ``accuracy``, ``accuracy_ci95`` (95% Wilson interval), ``per_class`` (``negative`` and
+  ``positive``: ``precision``, ``recall``, ``f1``, ``support``), ``macro`` (``precision``, ``recall``, ``f1``),
+  ``roc_auc``, ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``) and ``threshold``; version 1 files hold only
+  ``loss`` and ``accuracy``
+- ``before_fine_tuning`` (v2): the same metrics for the zero-step model (encoder + untrained head) on a seeded subset
+  of the test set (``examples`` says how many), or ``null`` where there is no such model (classical baseline)
+- ``resumed_from_epoch`` (v2): whole epochs restored from a checkpoint of an interrupted run (0 when none)
+- ``resumed_from_step`` (v3): the training step it resumed after, counted across epochs (0 when none; not a
+  multiple of the steps per epoch when it resumed mid-epoch)
+- ``weights_source`` (v4): where the encoder and the preprocessor were loaded from, each as ``handle``,
+  ``folder`` (the SavedModel folder loaded: the TF-Hub cache entry, the stand-in or the import), ``origin``
+  (``local folder``, ``TF-Hub cache``, or ``downloaded from <address>``, a mirror's where one was set) and
+  ``fingerprint`` (TensorFlow's SavedModel fingerprint), so a row names the exact weights it measured; ``null``
+  for the classical baseline
+- ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
+  run, of every session's epochs) and evaluation seconds; examples per second
+- ``environment``: library versions, devices, seed, git commit
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from benchmark.core.atomic import atomic_write_text
+from benchmark.core.paths import RUNS_FOLDER
+from benchmark.records.labels import DEFAULT_INFERENCE
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+# Fields a file of an older version may lack (they take their defaults).
+ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
+            4: {"weights_source"}}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """Everything recorded about one fine-tuning run (see the module docstring for the fields)."""
+
+    run_id: str
+    created: str
+    command: str
+    config_hash: str
+    model: dict[str, Any]
+    encoder_handle: str
+    preprocessor_handle: str
+    weights: str
+    hyperparameters: dict[str, Any]
+    data: dict[str, Any]
+    history: list[dict[str, Any]]
+    test: dict[str, Any]
+    timing: dict[str, float]
+    environment: dict[str, Any]
+    before_fine_tuning: dict[str, Any] | None = None
+    step_history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    resumed_from_epoch: int = 0
+    resumed_from_step: int = 0
+    weights_source: dict[str, Any] | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def key(self) -> str:
+        return self.model["key"]
+
+    @property
+    def inference(self) -> str:
+        """How the test set was scored (``RunConfig.inference``); files from before the option: ``keras``."""
+        return self.hyperparameters.get("inference", DEFAULT_INFERENCE)
+
+    @property
+    def variant(self) -> str:
+        """What tells this run's leaderboard row from other runs of its model: weights, and a TFLite runtime."""
+        return self.weights if self.inference == DEFAULT_INFERENCE else f"{self.weights}:{self.inference}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "RunResult":
+        version = raw.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise ValueError(f"unsupported schema_version {version!r} (this version reads {READABLE_VERSIONS})")
+        names = {field.name for field in dataclasses.fields(cls)}
+        required = names - set().union(*(added for v, added in ADDED_IN.items() if v > version))
+        missing = required - raw.keys()
+        if missing:
+            raise ValueError(f"missing fields: {', '.join(sorted(missing))}")
+        return cls(**{name: raw[name] for name in names if name in raw})
+
+
+def round_floats(value: Any, digits: int = 6) -> Any:
+    """Round every float inside nested dicts and lists, so run files stay readable."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: round_floats(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [round_floats(v, digits) for v in value]
+    return value
+
+
+def run_path(output_dir: Path, run_id: str) -> Path:
+    return Path(output_dir) / RUNS_FOLDER / f"{run_id}.json"
+
+
+def write_run(result: RunResult, output_dir: Path) -> Path:
+    """Write ``result`` atomically under ``<output_dir>/runs/`` and return its path."""
+    path = run_path(output_dir, result.run_id)
+    atomic_write_text(path, json.dumps(round_floats(result.to_dict()), indent=2) + "\n")
+    return path
+
+
+def load_runs(output_dir: Path) -> tuple[list[RunResult], list[str]]:
+    """All readable run files, oldest first, and a message for each file that could not be read."""
+    runs: list[RunResult] = []
+    problems: list[str] = []
+    for path in sorted((Path(output_dir) / RUNS_FOLDER).glob("*.json")):
+        try:
+            runs.append(RunResult.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            problems.append(f"skipped {path.name}: {error}")
+    runs.sort(key=lambda run: run.created)
+    return runs, problems

@@ -1,0 +1,132 @@
+"""A suite: each (model, seed) in its own process, finished configurations skipped, crashes recorded, the rest go on.
+
+timm's benchmark runs each model in its own process too: TensorFlow does not reliably free GPU memory between models.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from benchmark.core.paths import SOURCE_ROOT
+from benchmark.data.imdb import Imdb
+from benchmark.data.prepared import prepare_data
+from benchmark.deploy.save_policy import SavePolicy
+from benchmark.leaderboard.write import write_leaderboard
+from benchmark.records.failures import record_failure
+from benchmark.suite.options import RunOptions, child_arguments
+from benchmark.suite.plan import completed_run, model_name, planned_hash
+from benchmark.training.config import RunConfig
+
+log = logging.getLogger(__name__)
+
+COMMAND_ENV = "TFHUB_BENCH_COMMAND"  # the suite's command, recorded in the run files its child processes write
+ERROR_TAIL_LINES = 40
+CHILD_STOP_SECONDS = 600  # how long an interrupted suite waits for the model in progress to save its checkpoint
+# A child that stopped on an interrupt (exit 130, or killed by SIGINT/SIGTERM before it could catch it) stops the suite.
+INTERRUPTED_STATUSES = (130, -signal.SIGINT, -signal.SIGTERM)
+
+
+@dataclasses.dataclass(frozen=True)
+class SuiteOutcome:
+    """What a suite did: models run, skipped (already done) and failed (their labels), and the leaderboard page."""
+
+    ran: int
+    skipped: int
+    failed: list[str]
+    page: Path
+
+
+def _failure_message(returncode: int, tail: Sequence[str]) -> str:
+    errors = [line.strip() for line in tail if line.startswith("error:")]
+    if returncode < 0:
+        name = signal.Signals(-returncode).name
+        hint = " (out of memory, or killed)" if -returncode == signal.SIGKILL else ""
+        last = f"; last output: {tail[-1].strip()[:200]}" if tail else ""
+        return f"process killed by {name}{hint}{last}"
+    if errors:
+        return errors[-1].removeprefix("error:").strip()
+    lines = [line.strip() for line in tail if line.strip()]
+    return f"exit status {returncode}" + (f": {lines[-1][:300]}" if lines else "")
+
+
+def _relay(child: subprocess.Popen, tail: collections.deque[str]) -> int:
+    """Copy the child's stderr to ours (keeping the last lines) until it exits; return its status."""
+    for line in child.stderr:
+        sys.stderr.write(line)
+        tail.append(line)
+    return child.wait()
+
+
+def run_child(key: str, arguments: Sequence[str], command: str) -> tuple[int, str]:
+    """Run ``key`` in a child ``python -m benchmark`` process with ``arguments``
+    (:func:`~benchmark.suite.options.child_arguments`); stream its stderr; return its status and error.
+
+    Interrupted (Ctrl-C, SIGTERM), the suite passes the interrupt on and gives the child up to
+    :data:`CHILD_STOP_SECONDS` to save its checkpoint, then raises ``KeyboardInterrupt``; a second Ctrl-C kills it.
+    """
+    env = dict(os.environ, **{COMMAND_ENV: command})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")]))
+    argv = [sys.executable, "-m", "benchmark", *arguments]
+    tail: collections.deque[str] = collections.deque(maxlen=ERROR_TAIL_LINES)
+    with subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True, errors="replace") as child:
+        try:
+            returncode = _relay(child, tail)
+        except KeyboardInterrupt:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reached it too: it ignores the repeat
+            deadline = threading.Timer(CHILD_STOP_SECONDS, child.kill)
+            deadline.start()
+            try:
+                _relay(child, tail)
+            finally:
+                deadline.cancel()
+                child.kill()
+                child.wait()
+            raise
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+    if returncode in INTERRUPTED_STATUSES:
+        raise KeyboardInterrupt(f"{key} was interrupted")
+    return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
+
+
+def run_suite(jobs: Sequence[tuple[str, int]], config: RunConfig, imdb: Imdb, command: str, options: RunOptions,
+              policy: SavePolicy | None = None) -> SuiteOutcome:
+    """Each (model, seed) in its own process: finished configurations skipped, crashes recorded, the rest go on.
+
+    With a save ``policy``, the children export under its suite id (best of the suite, or every model).
+    """
+    ran = skipped = 0
+    failed: list[str] = []
+    several_seeds = len({seed for _, seed in jobs}) > 1
+    for position, (key, seed) in enumerate(jobs, 1):
+        label = f"{key} (seed {seed})" if several_seeds else key
+        seeded = dataclasses.replace(config, seed=seed)
+        identity = planned_hash(key, seeded, prepare_data(imdb, seeded), options)
+        if not options.force and (done := completed_run(options.output, identity)):
+            skipped += 1
+            log.info("[%d/%d] %s: skipped, run file %s.json has this configuration (%s); --force reruns",
+                     position, len(jobs), label, done.run_id, identity)
+            continue
+        log.info("[%d/%d] %s: starting in its own process", position, len(jobs), label)
+        arguments = child_arguments(key, seed, config, options, policy.suite_id if policy else None)
+        returncode, error = run_child(key, arguments, command)
+        if returncode == 0:
+            ran += 1
+            continue
+        failed.append(label)
+        record_failure(options.output, key, model_name(key, options.models_dir), identity or "", error, command, seed)
+        log.error("%s failed: %s", label, error)
+    page, _ = write_leaderboard(options.output)
+    return SuiteOutcome(ran, skipped, failed, page)

@@ -1,0 +1,105 @@
+"""The shared classifier: an encoder with one dropout + dense head on ``pooled_output``, on the hub layer or rebuilt.
+
+``hub.KerasLayer`` runs the SavedModel as exported, in float32; mixed precision, XLA and TensorFlow Lite need the
+natively rebuilt encoder (:mod:`benchmark.encoders.native`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import tensorflow as tf
+import tensorflow_hub as hub
+import tf_keras
+
+from benchmark.core.errors import UsageError
+from benchmark.encoders.loading import load_handle
+from benchmark.encoders.native import rebuild_encoder, saved_encoder
+from benchmark.encoders.spec import ENCODER_INPUTS, EncoderSpec
+from benchmark.training.precision import precision_policy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DROPOUT = 0.1
+
+
+def encoder_inputs(seq_length: int | None, batch_size: int | None = None) -> dict[str, tf_keras.layers.Layer]:
+    """Keras inputs of token ids as a preprocessor packs them (``seq_length`` None: any width)."""
+    return {name: tf_keras.layers.Input(shape=(seq_length,), batch_size=batch_size, dtype=tf.int32, name=name)
+            for name in ENCODER_INPUTS}
+
+
+def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT) -> tf.Tensor:
+    """The head shared by every encoder: dropout, then one dense unit giving the positive-class logit.
+
+    The logit is computed in float32 even under a mixed-precision policy, so the loss stays numerically safe.
+    """
+    x = tf_keras.layers.Dropout(dropout, name="head_dropout")(pooled_output)
+    return tf_keras.layers.Dense(1, name="classifier", dtype="float32")(x)
+
+
+def build_classifier(encoder_handle: str, seq_length: int | None, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """A Keras model from token-id inputs (as the preprocessor packs them) to one logit per review.
+
+    ``seq_length`` None accepts batches of any width (length bucketing).
+    """
+    inputs = encoder_inputs(seq_length)
+    encoder = hub.KerasLayer(load_handle(encoder_handle, "encoder"), trainable=True, name="encoder")
+    outputs = encoder(inputs)
+    if "pooled_output" not in outputs:
+        raise UsageError(f"encoder {encoder_handle} has no pooled_output: it does not follow the TF-Hub text encoder API")
+    logits = classifier_head(outputs["pooled_output"], dropout)
+    return tf_keras.Model(inputs, logits, name="classifier")
+
+
+def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: int | None,
+                            precision: str = "float32", dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
+    """The shared classifier on a native encoder holding the SavedModel's weights; the logit stays float32."""
+    saved, vocab_size = saved_encoder(encoder_handle)
+    with precision_policy(precision):
+        inputs = encoder_inputs(seq_length)
+        encoder = rebuild_encoder(spec, saved, vocab_size, inputs)
+        logits = classifier_head(encoder(inputs)["pooled_output"], dropout)
+        return tf_keras.Model(inputs, logits, name="classifier")
+
+
+def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
+                     jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
+                     native: bool = False) -> tf_keras.Model:
+    """The hub.KerasLayer classifier for plain float32; the native one for mixed precision, XLA, or ``native``
+    (what TensorFlow Lite inference converts).
+
+    XLA never wraps a hub.KerasLayer: on CPU that measured about 20x slower.
+    """
+    if precision == "float32" and not jit_compile and not native:
+        return build_classifier(encoder_handle, seq_length, dropout)
+    return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout)
+
+
+def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
+                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
+                        native: bool = False) -> tuple[tf_keras.Model, str]:
+    """:func:`build_for_config`, except that an encoder that cannot be rebuilt natively (its SavedModel's
+    variables do not match tf-models-official's) runs on the hub layer in float32, with a warning, unless
+    ``native`` demands the rebuilt one; returns the model and the precision it computes in. What
+    ``--precision auto`` uses."""
+    try:
+        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native), precision
+    except UsageError as error:
+        if native:
+            raise UsageError(f"{spec.key}: {error}; TensorFlow Lite inference converts the natively rebuilt encoder, "
+                             "so use --inference keras for this model") from error
+        if precision == "float32" and not jit_compile:
+            raise  # the hub layer itself failed: nothing to fall back to
+        log.warning("%s: %s; training in float32 on the hub layer instead", spec.key, error)
+        return build_classifier(encoder_handle, seq_length, dropout), "float32"
+
+
+def count_parameters(weights) -> int:
+    """Number of floating-point values in ``weights`` (TF-Hub encoders also carry e.g. a bool ``do_lower_case``)."""
+    return int(sum(int(tf.size(w)) for w in weights if w.dtype.is_floating))
+
+
+def encoder_parameters(model: tf_keras.Model) -> int:
+    """Parameters of the encoder inside a classifier (every weight but the head's dense layer)."""
+    return count_parameters(model.weights) - count_parameters(model.get_layer("classifier").weights)

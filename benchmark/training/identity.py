@@ -1,0 +1,52 @@
+"""What makes two runs the same run: the configuration hash that decides whether a finished run is skipped."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from benchmark.core.hashing import stable_hash
+from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.encoders.source import EncoderSource
+from benchmark.encoders.spec import EncoderSpec
+from benchmark.records.labels import DEFAULT_INFERENCE, WEIGHTS_STANDIN
+from benchmark.training.config import RunConfig
+from benchmark.training.precision import resolve_precision
+
+# Settings whose effect the data fingerprint already captures, left out of the configuration hash.
+HASH_EXCLUDED = ("train_samples", "test_samples", "validation_fraction")
+
+
+def resolved_learning_rate(spec: EncoderSpec, config: RunConfig) -> float:
+    return config.learning_rate if config.learning_rate is not None else spec.learning_rate
+
+
+def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, replicas: int = 1) -> str:
+    """A stable hash of everything that determines a run's outcome, and nothing else.
+
+    In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
+    name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), the replicas
+    in sync when more than one (they multiply the batch each optimizer step sees), and the exact reviews of each
+    split. Out: when and where it ran, the data's location or format, the stand-in cache location and library
+    versions. One replica adds nothing, so single-device hashes are those of earlier versions.
+    """
+    if source.weights == WEIGHTS_STANDIN:
+        encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
+                                   "architecture": dataclasses.asdict(source.spec) | {"name": None, "citation": None}}
+    else:
+        encoder = {"encoder_handle": source.encoder_handle, "preprocessor_handle": source.preprocessor_handle}
+    hyperparameters = {k: v for k, v in config.hyperparameters().items() if k not in HASH_EXCLUDED}
+    if config.inference == DEFAULT_INFERENCE:
+        del hyperparameters["inference"]  # the default adds nothing, so hashes stay those of earlier versions
+    hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
+    identity = {
+        "model": source.spec.key,
+        "weights": source.weights,
+        "encoder": encoder,
+        "hyperparameters": hyperparameters | {"learning_rate": resolved_learning_rate(source.spec, config)},
+        "data": data_fingerprint(data),
+    }
+    if replicas != 1:
+        identity["replicas"] = replicas
+    return stable_hash(identity)
