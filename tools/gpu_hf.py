@@ -8,7 +8,10 @@ plain BERT of the same shape (their factorised embeddings, shared layers or head
 percent; the table marks them). From the measured examples per second come the achieved share of the GPU's dense
 bf16 peak and the hours the full suite (``run --all``) would take, model by model.
 
-    python tools/gpu_hf.py --output results/gpu-h100
+    python tools/gpu_hf.py --output experiments/<date>-gpu-hf
+
+``bench``'s GPU estimate reads the measurement it writes, ``gpu_hf.json``, from the package data file
+``benchmark/speed/data/gpu_h100.json``: copy a new measurement there to use it.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--gpu", choices=sorted(GPU_PEAKS), default="H100", help="whose datasheet peak to use")
     parser.add_argument("--model", action="append", help="registry keys (default: all)")
-    parser.add_argument("--output", type=Path, default=Path("results/gpu-h100"))
+    parser.add_argument("--output", type=Path, default=Path("gpu-hf"))
     args = parser.parse_args(argv)
     try:
         import torch

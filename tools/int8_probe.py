@@ -1,7 +1,7 @@
 """Inference speed of one encoder architecture in four runtimes, to see what lower precision could buy.
 
 ``bench`` times this project's pipeline as ``run`` trains and scores by default: Keras, bf16 at best. At 128 tokens,
-where no padding is left to remove, that stays short of 3x the float32 tutorial (README, Speed). This probe measures,
+where no padding is left to remove, that stays short of 3x the float32 tutorial (docs/speed.md). This probe measures,
 in one process and on the same random token ids, one classifier (the registry architecture with random weights and
 the shared head's dense logit) in:
 

@@ -38,7 +38,7 @@ def register(commands) -> None:
     parser.add_argument("--no-bucketing", dest="bucketing", action="store_false", help="pad every batch to --seq-length")
     parser.add_argument("--truncation", choices=TRUNCATIONS, default=defaults.truncation)
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
-                        help="auto: the measured default for this device type (see README, Speed)")
+                        help="auto: the measured default for this device type (see docs/speed.md)")
     parser.add_argument("--jit-compile", action="store_true", help="XLA for the natively rebuilt encoder")
     parser.add_argument("--steps-per-execution", type=int, default=defaults.steps_per_execution)
     parser.add_argument("--accuracy-samples", type=int, default=defaults.accuracy_samples,

@@ -82,7 +82,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
                              "multiple of 32, not all to --seq-length")
     parser.add_argument("--steps-per-execution", type=whole_number, default=defaults.steps_per_execution, metavar="N")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
-                        help="auto (default): the measured default per device type (README, Speed), mixed_bfloat16 "
+                        help="auto (default): the measured default per device type (docs/speed.md), mixed_bfloat16 "
                              "on CPUs with bf16 instructions; mixed rebuilds the encoder natively")
     parser.add_argument("--jit-compile", action="store_true", help="XLA (natively rebuilt encoder, never a hub layer)")
     parser.add_argument("--inference", choices=tuple(INFERENCES), default=DEFAULT_INFERENCE,

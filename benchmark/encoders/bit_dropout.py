@@ -2,7 +2,7 @@
 
 Keras's ``Dropout`` draws one uniform random number in the input's dtype per element, compares it with the rate,
 scales, and selects: on a 2-core CPU dropout is 12% of a bf16 training step of Small BERT at 128 tokens and 21% at
-512 (``python tools/dropout_probe.py``, ``results/dropout-probe/``). :class:`BitDropout` splits each 32-bit random
+512 (``python tools/dropout_probe.py``, ``experiments/2026-11-26-dropout-probe/``). :class:`BitDropout` splits each 32-bit random
 integer into two 16-bit halves, keeps an element when its half is at least ``round(rate * 65536)``, and multiplies
 by the mask scaled by ``65536 / (65536 - threshold)``: a Bernoulli mask whose drop probability is the rate rounded
 to a multiple of 1/65536 (0.1 becomes 0.100006), unbiased (the output's expectation is the input), with half the

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 3), one object per file under ``<output>/runs/``:
+Schema (version 4), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)

@@ -6,7 +6,7 @@ train with. Its Adam is Keras's legacy one, which updates an embedding table's s
 over every row, whether the batch touched it or not, and the update is built from separate ``sqrt``, add, divide
 and multiply ops. Turning the gradient dense first (rows the batch did not touch are zero) and handing it to the
 fused ``ResourceApplyAdam`` kernel computes the same update in one pass; ``python tools/optimizer_probe.py``
-measures what that buys in a whole training step (``results/optimizer-probe/``). The arithmetic is the same Adam
+measures what that buys in a whole training step (``experiments/2026-11-26-optimizer-probe/``). The arithmetic is the same Adam
 (equal up to float rounding; ``tests/test_optimizer.py`` compares them).
 """
 

@@ -11,9 +11,9 @@ AUTO = "auto"
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 PRECISION_CHOICES = (AUTO, *PRECISIONS)  # what --precision takes
 
-# Default --precision per device type, from `python -m benchmark bench` measurements (README, Speed): on a CPU
+# Default --precision per device type, from `python -m benchmark bench` measurements (docs/speed.md): on a CPU
 # with bf16 dot-product instructions (AVX512_BF16 or AMX), mixed_bfloat16 trained 1.6x faster than float32
-# (results/bench-cpu-bf16/bench.md); without them bf16 is emulated, so float32 stays the default there.
+# (experiments/2026-11-24-cpu-bf16-default/); without them bf16 is emulated, so float32 stays the default there.
 DEFAULT_PRECISION = {"GPU": "mixed_float16", "TPU": "mixed_bfloat16", "CPU_BF16": "mixed_bfloat16", "CPU": "float32"}
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
