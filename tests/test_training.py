@@ -29,7 +29,8 @@ def test_step_losses_are_exact_for_batches_of_any_size():
     expected = [float(np.mean((model.predict(x, verbose=0) - y) ** 2)) for x, y in batches]
     assert [row["step"] for row in steps.rows] == list(range(11, 19))
     assert [row["epoch"] for row in steps.rows] == [1] * 4 + [2] * 4
-    assert [row["loss"] for row in steps.rows] == pytest.approx(expected * 2, rel=1e-5)
+    # float32 rounding differs between fit and predict by ~1e-7; a wrong average would be off by far more.
+    assert [row["loss"] for row in steps.rows] == pytest.approx(expected * 2, rel=1e-5, abs=1e-6)
 
 
 def test_epoch_totals_combine_the_sessions_of_an_interrupted_epoch():
