@@ -35,7 +35,9 @@ def register(commands) -> None:
     parser.add_argument("--steps", type=int, default=defaults.steps, help="timed steps per round")
     parser.add_argument("--rounds", type=int, default=defaults.rounds, help="interleaved timed rounds (medians reported)")
     parser.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
-    parser.add_argument("--no-bucketing", dest="bucketing", action="store_false", help="pad every batch to --seq-length")
+    parser.add_argument("--bucketing", action=argparse.BooleanOptionalAction, default=defaults.bucketing,
+                        help="length bucketing in this project's pipeline, as run does by default (--no-bucketing "
+                             "pads every batch to --seq-length)")
     parser.add_argument("--truncation", choices=TRUNCATIONS, default=defaults.truncation)
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
                         help="auto: the measured default for this device type (see docs/speed.md)")

@@ -77,9 +77,9 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--validation-fraction", type=float, default=defaults.validation_fraction)
     parser.add_argument("--truncation", choices=TRUNCATIONS, default=defaults.truncation,
                         help="long reviews: keep the first tokens, or the first and last (Sun et al. 2019)")
-    parser.add_argument("--bucketing", action="store_true",
+    parser.add_argument("--bucketing", action=argparse.BooleanOptionalAction, default=defaults.bucketing,
                         help="pad training batches to 64/128/256/512 and evaluation batches (in length order) to a "
-                             "multiple of 32, not all to --seq-length")
+                             "multiple of 32 (the default); --no-bucketing pads every batch to --seq-length")
     parser.add_argument("--steps-per-execution", type=whole_number, default=defaults.steps_per_execution, metavar="N")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
                         help="auto (default): the measured default per device type (docs/speed.md), mixed_bfloat16 "

@@ -7,6 +7,7 @@ in accuracy.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,10 @@ from benchmark.encoders.source import EncoderSource
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.records.metrics import paired_difference_interval, wilson_interval
 from benchmark.speed.config import BenchConfig
-from benchmark.speed.keras_pipelines import compile_classifier, text_dataset, tutorial_classifier
+from benchmark.speed.keras_pipelines import compile_as_run, compile_classifier, text_dataset, tutorial_classifier
 from benchmark.speed.suite_split import VALIDATION_FRACTION
-from benchmark.training.classifier import build_for_config
 from benchmark.training.evaluation import predict_logits
-from benchmark.training.pipeline import steps_per_pass, to_dataset, tokenize_split
+from benchmark.training.pipeline import to_dataset, tokenize_split
 from benchmark.training.tflite import from_trained
 
 
@@ -62,17 +62,15 @@ def accuracy_check(spec: EncoderSpec, source: EncoderSource, config: BenchConfig
     b = config.batch_size
     tutorial = tutorial_logits(source, config, train, validation)
     tf_keras.utils.set_random_seed(config.seed)
-    seq = None if config.bucketing else config.seq_length
-    steps = steps_per_pass(fast_train, b, config.bucketing, config.seq_length)
-    fast = build_for_config(spec, source.encoder_handle, seq, config.precision, config.jit_compile)
-    model = compile_classifier(fast, spec.learning_rate, steps, config.steps_per_execution, config.jit_compile,
-                               fused_sparse=True)
+    compiled = compile_as_run(source, dataclasses.replace(config.run_config(), epochs=1), fast_train)
+    model = compiled.model
     # Unshuffled like the tutorial's batches; bucketing regroups them by length.
-    model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=steps, epochs=1, verbose=0)
+    model.fit(to_dataset(fast_train, b, bucketing=config.bucketing), steps_per_epoch=compiled.steps_per_epoch,
+              epochs=1, verbose=0)
     fast_logits = predict_logits(model, fast_validation, b, config.bucketing)  # as `run` evaluates
     result = {"train_examples": len(train), "validation_examples": len(validation),
               **compare(validation.labels, tutorial, fast_logits)}
-    if config.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert
+    if compiled.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         quantized = predict_logits(int8, fast_validation, b, config.bucketing)  # as `run --inference tflite-int8`
         result["int8"] = compare(validation.labels, tutorial, quantized) | {

@@ -8,6 +8,7 @@ from pathlib import Path
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_MODELS, DEFAULT_RESULTS
 from benchmark.speed.suite_split import SUITE_EPOCHS
+from benchmark.training.config import RunConfig
 from benchmark.training.precision import AUTO, resolve_precision
 
 TUTORIAL, PLAIN, OURS, HF = "tutorial", "tokenize-once", "this project", "hugging face"
@@ -25,9 +26,9 @@ class BenchConfig:
       steps: Timed steps per round and pipeline.
       rounds: Timed rounds; pipelines take turns in every round and the medians are reported.
       warmup_steps: Untimed steps per pipeline first (tracing, compilation, caches).
-      bucketing: Length bucketing in this project's pipeline.
-      truncation: ``head`` or ``head_tail`` in this project's pipeline.
-      precision: Keras precision policy of this project's pipeline (native encoder unless float32).
+      bucketing: Length bucketing in this project's pipeline (``run``'s default unless set).
+      truncation: ``head`` or ``head_tail`` in this project's pipeline (``run``'s default unless set).
+      precision: Keras precision policy of this project's pipeline (native encoder unless float32), resolved.
       jit_compile: XLA for this project's pipeline (native encoder only).
       steps_per_execution: Keras steps per ``tf.function`` call in this project's pipeline.
       accuracy_samples: Training reviews for the accuracy check of the tutorial and fast pipelines (0: skip).
@@ -41,14 +42,33 @@ class BenchConfig:
     steps: int = 4
     rounds: int = 3
     warmup_steps: int = 4
-    bucketing: bool = True
-    truncation: str = "head"
+    bucketing: bool = RunConfig.bucketing
+    truncation: str = RunConfig.truncation
     precision: str = "float32"
-    jit_compile: bool = False
-    steps_per_execution: int = 1
+    jit_compile: bool = RunConfig.jit_compile
+    steps_per_execution: int = RunConfig.steps_per_execution
     accuracy_samples: int = 0
     seed: int = 42
     epochs: int = SUITE_EPOCHS
+
+    def run_config(self) -> RunConfig:
+        """The ``run`` configuration this project's pipeline trains with: these settings, the rest ``run``'s
+        defaults."""
+        default = RunConfig.precision  # auto: run's fallback to the hub layer where a rebuild cannot work
+        precision = default if self.precision == resolve_precision(default) else self.precision
+        return RunConfig(seq_length=self.seq_length, batch_size=self.batch_size, seed=self.seed,
+                         bucketing=self.bucketing, truncation=self.truncation, precision=precision,
+                         jit_compile=self.jit_compile, steps_per_execution=self.steps_per_execution)
+
+    def opt_ins(self) -> list[str]:
+        """How this project's pipeline differs from ``run`` with its default options (empty: it is that run)."""
+        default = RunConfig()
+        differences = [f"{name.replace('_', '-')} {getattr(self, name)}" for name in
+                       ("bucketing", "truncation", "jit_compile", "steps_per_execution")
+                       if getattr(self, name) != getattr(default, name)]
+        if self.precision != resolve_precision(default.precision):
+            differences.append(f"precision {self.precision}")
+        return differences
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""
@@ -88,8 +108,8 @@ class BenchOptions:
     warmup_steps: int = BenchConfig.warmup_steps
     bucketing: bool = BenchConfig.bucketing
     truncation: str = BenchConfig.truncation
-    precision: str = AUTO
-    jit_compile: bool = False
+    precision: str = RunConfig.precision
+    jit_compile: bool = BenchConfig.jit_compile
     steps_per_execution: int = BenchConfig.steps_per_execution
     accuracy_samples: int = BenchConfig.accuracy_samples
     seed: int = BenchConfig.seed

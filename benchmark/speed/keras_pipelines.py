@@ -7,11 +7,15 @@ import tensorflow as tf
 import tensorflow_hub as hub
 import tf_keras
 
-from benchmark.data.splits import Split
-from benchmark.training.classifier import DEFAULT_DROPOUT
-from benchmark.encoders.loading import load_handle
-from benchmark.training.optimizer import adamw
 from benchmark.data.packing import EncodedSplit
+from benchmark.data.splits import Split
+from benchmark.encoders.loading import load_handle
+from benchmark.encoders.source import EncoderSource
+from benchmark.training.classifier import DEFAULT_DROPOUT
+from benchmark.training.config import RunConfig
+from benchmark.training.distribute import choose_strategy
+from benchmark.training.fine_tune import Compiled, compile_classifier as compile_for_run
+from benchmark.training.optimizer import adamw
 from benchmark.training.pipeline import to_dataset
 
 TUTORIAL_DEFAULT_LENGTH = 128  # what the tutorial's preprocessing layer packs to
@@ -47,6 +51,11 @@ def compile_classifier(model: tf_keras.Model, learning_rate: float, total_steps:
                   metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
                   steps_per_execution=steps_per_execution, jit_compile=jit_compile)
     return model
+
+
+def compile_as_run(source: EncoderSource, config: RunConfig, train: EncodedSplit) -> Compiled:
+    """The classifier ``run`` trains with ``config`` on one device, built and compiled by ``run``'s own function."""
+    return compile_for_run(source, config, choose_strategy("default"), train)
 
 
 def text_dataset(split: Split, batch_size: int, drop_remainder: bool = False) -> tf.data.Dataset:

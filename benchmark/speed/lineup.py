@@ -18,12 +18,12 @@ from benchmark.encoders.native import saved_encoder
 from benchmark.encoders.source import EncoderSource
 from benchmark.records.labels import INFERENCES
 from benchmark.speed.config import HF, OURS, OURS_INT8, PLAIN, TUTORIAL, BenchConfig
-from benchmark.speed.keras_pipelines import (KerasRunner, TfliteInferenceRunner, compile_classifier, text_dataset,
-                                             tutorial_classifier)
+from benchmark.speed.keras_pipelines import (KerasRunner, TfliteInferenceRunner, compile_as_run, compile_classifier,
+                                             text_dataset, tutorial_classifier)
 from benchmark.speed.rounds import peak_rss_mib
 from benchmark.speed.torch_loop import TorchRunner, unavailable_reason
-from benchmark.training.classifier import build_classifier, build_for_config
-from benchmark.training.pipeline import bucket_widths, evaluation_dataset, evaluation_widths, to_dataset
+from benchmark.training.classifier import build_classifier
+from benchmark.training.pipeline import bucket_widths, epoch_seed, evaluation_dataset, evaluation_widths, to_dataset
 from benchmark.training.tflite import from_trained
 
 log = logging.getLogger(__name__)
@@ -104,33 +104,42 @@ def add_tutorial_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs
                 *full)
 
 
-def add_our_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> None:
-    """This project's pipeline as ``run`` trains, and (natively rebuilt) its int8 TensorFlow Lite inference."""
-    config, spec = lineup.config, source.spec
-    b, s, test = config.batch_size, config.seq_length, inputs.ours_test
+def describe_ours(config: BenchConfig, spec) -> str:
+    """What this project's pipeline is: ``run`` with its default options, or which options it opts into."""
     native = natively_rebuilt(config)
     cls_only = native and family(spec.family).cls_only  # as build_native_classifier builds it
     encoder_kind = ("natively rebuilt encoder" + (", last layer for [CLS] only" if cls_only else "")
                     + ", dropout masks from 16 random bits") if native else "hub.KerasLayer"
+    opt_ins = config.opt_ins()
+    which = ("**`run` with its default options**" if not opt_ins
+             else f"`run` with opt-in options ({', '.join(opt_ins)}), not its defaults")
+    return (f"{which}: the model `run` builds and compiles (training.fine_tune.compile_classifier), its training "
+            f"batches and its evaluation batches; tokenized once, {config.truncation} truncation, bucketing "
+            f"{'on' if config.bucketing else 'off'}, {config.precision} ({encoder_kind}), jit_compile "
+            f"{config.jit_compile}, steps_per_execution {config.steps_per_execution}, AdamW with sparse gradients "
+            "applied densely (fused kernel)")
+
+
+def add_our_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> None:
+    """This project's pipeline, built by ``run``'s own functions with ``run``'s configuration, and (natively
+    rebuilt) its int8 TensorFlow Lite inference."""
+    config, spec = lineup.config, source.spec
+    b, s, test = config.batch_size, config.seq_length, inputs.ours_test
     tf_keras.utils.set_random_seed(config.seed)
-    fast = build_for_config(spec, source.encoder_handle, None if config.bucketing else s, config.precision,
-                            config.jit_compile)
-    model = compile_classifier(fast, spec.learning_rate, LARGE_STEP_COUNT, config.steps_per_execution,
-                               config.jit_compile, fused_sparse=True)
+    compiled = compile_as_run(source, config.run_config(), inputs.ours_train)
+    model = compiled.model
     # Length-ordered evaluation batches (with bucketing), taken in a seeded random order so that a few timed
     # steps see batches of every width, as a whole pass would.
     ours_eval, _ = evaluation_dataset(test, b, config.bucketing, drop_remainder=True)
     ours_eval = ours_eval.shuffle(len(test) // b, seed=config.seed) if config.bucketing else ours_eval
-    lineup.warm(OURS, KerasRunner(model, to_dataset(inputs.ours_train, b, config.seed, config.bucketing, True),
-                                  ours_eval),
-                f"tokenized once, {config.truncation} truncation, bucketing {'on' if config.bucketing else 'off'}, "
-                f"{config.precision} ({encoder_kind}), "
-                f"jit_compile {config.jit_compile}, steps_per_execution {config.steps_per_execution}, "
-                "AdamW with sparse gradients applied densely (fused kernel)",
+    # run's first epoch of training batches (its seeded order, bucketed as run buckets), full batches only
+    train = to_dataset(inputs.ours_train, b, epoch_seed(config.seed, 0), config.bucketing, drop_remainder=True,
+                       reshuffle=False)
+    lineup.warm(OURS, KerasRunner(model, train, ours_eval), describe_ours(config, spec),
                 padded_widths(inputs.ours_train.lengths, s, config.bucketing),
                 evaluation_widths(test.lengths, b, s)[:len(test) // b * b] if config.bucketing
                 else np.full(len(inputs.test), s))
-    if native:  # the same trained weights, scored as `run --inference tflite-int8` scores them
+    if compiled.precision != "float32" or config.jit_compile:  # natively rebuilt: the same trained weights, scored as `run --inference tflite-int8` scores them
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         lineup.warm(OURS_INT8, TfliteInferenceRunner(int8, ours_eval),
                     f"inference only, opt-in (`run --inference tflite-int8`): this project's model and test batches, "
