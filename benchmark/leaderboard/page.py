@@ -9,11 +9,12 @@ from benchmark.core.paths import RUNS_FOLDER
 from benchmark.leaderboard.cells import CHANCE_FLAG, DASH, NOT_SEPARABLE, interval, number, percent
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import confusion_key, run_label, separable_from_leader, weights_label
-from benchmark.leaderboard.table import table
+from benchmark.leaderboard.table import Selections, table
 from benchmark.records.failures import Failure
 from benchmark.records.labels import INFERENCES, WEIGHTS_STANDIN
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
+from benchmark.records.selection import Selection
 
 
 def headline(rows: Sequence[RunResult]) -> list[str]:
@@ -49,6 +50,10 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
         "- **Before fine-tuning**: the same encoder with the untrained head, before any training step, on a seeded "
         "subset of the test set (size under each run below); about 50% is chance. "
         f"{DASH} for the classical baseline, which has no untrained state.",
+        "- **LR**: the peak learning rate; *best val. of N*: `run --learning-rates` fine-tuned the model at N rates "
+        "and this row is the one with the best validation accuracy (never test accuracy), its test result shown; "
+        "every rate's validation accuracy is under the row below. Test figures are of the epoch with the best "
+        "validation accuracy where `best_epoch` says it was restored.",
         "- **Params**: encoder parameters (for the classical baseline: its learned weights). **Train time**: the sum "
         "of the epochs' wall time, validation included. **Macro F1**: the mean of the two classes' F1.",
     ]
@@ -76,7 +81,27 @@ def _weights_source(run: RunResult) -> list[str]:
             for what, part in run.weights_source.items()]
 
 
-def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
+def _selection(selection: Selection | None) -> list[str]:
+    """A grid's rates with their validation accuracy, the chosen one marked."""
+    if selection is None:
+        return []
+    scores = ", ".join(
+        f"{rate:g}: {percent(selection.mean_validation(rate))}" + (" **(chosen)**" if
+                                                                   rate == selection.chosen_learning_rate else "")
+        for rate in selection.grid)
+    missing = f"; not finished: {len(selection.missing)} run(s)" if selection.missing else ""
+    return [f"- learning rate chosen by validation accuracy from the grid ({scores}){missing}"]
+
+
+def _best_epoch(run: RunResult) -> list[str]:
+    best = run.best_epoch
+    if not best:
+        return []
+    tested = "restored before testing" if best["restored"] else f"tested epoch {best['tested_epoch']}"
+    return [f"- best validation accuracy at epoch {best['epoch']} ({percent(best['validation_accuracy'])}), {tested}"]
+
+
+def _details(run: RunResult, plots: dict[str, str], selection: Selection | None = None) -> list[str]:
     env, hp, test = run.environment, run.hyperparameters, run.test
     packages = env.get("packages", {})
     settings = ", ".join(f"{name} {value}" for name, value in hp.items() if value is not None)
@@ -89,6 +114,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
              f"- data {Path(run.data['source']).name}: {run.data['train_examples']:,} train / "
              f"{run.data['validation_examples']:,} validation / {run.data['test_examples']:,} test reviews",
              f"- hyperparameters: {settings}",
+             *_selection(selection), *_best_epoch(run),
              f"- {env.get('device', 'unknown device')}, TensorFlow {packages.get('tensorflow', '?')}, "
              f"commit {env.get('git_commit', 'unknown')}"]
     if "per_class" in test:
@@ -114,7 +140,7 @@ def _details(run: RunResult, plots: dict[str, str]) -> list[str]:
 
 def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequence[PublishedFigure] = (),
                     failures: Sequence[Failure] = (), plots: dict[str, Any] | None = None,
-                    spreads: dict[str, SeedSummary | None] | None = None) -> str:
+                    spreads: dict[str, SeedSummary | None] | None = None, selections: Selections | None = None) -> str:
     """The leaderboard page: headline, table, notes, plots, failed runs, then how each row was produced."""
     plots = plots or {}
     lines = ["# Leaderboard: TF-Hub encoders fine-tuned on IMDb sentiment", "",
@@ -130,7 +156,7 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
         lines += ["No runs yet: `python -m benchmark run --model small_bert_l4_h512` adds one.", ""]
     lines += headline(rows)
     if rows or failures:
-        lines += table(rows, published if rows else (), failures, spreads)
+        lines += table(rows, published if rows else (), failures, spreads, selections=selections)
     if rows:
         lines += notes(rows, published)
     if "training" in plots:
@@ -147,7 +173,7 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
     if rows:
         lines += ["", "## How these numbers were produced", ""]
         for run in rows:
-            lines += _details(run, plots)
+            lines += _details(run, plots, (selections or {}).get(run.run_id))
     if skipped:
         lines += ["", "## Run files that could not be read", ""] + [f"- {problem}" for problem in skipped]
     return "\n".join(lines).rstrip("\n") + "\n"
