@@ -96,3 +96,18 @@ def test_a_resumed_run_restores_the_best_epoch_of_an_earlier_session_from_its_ch
 ])
 def test_best_of_a_history_is_the_first_highest_validation_accuracy(history, expected):
     assert best_of(history) == expected
+
+
+def test_an_export_is_described_and_ranked_by_the_validation_of_the_epoch_it_carries():
+    import dataclasses
+
+    from benchmark.deploy.model_card import tested_validation
+    from test_report import make_run
+
+    history = [{"epoch": 1, "validation_loss": 0.3, "validation_accuracy": 0.9},
+               {"epoch": 2, "validation_loss": 0.5, "validation_accuracy": 0.7}]
+    run = dataclasses.replace(make_run(), history=history)
+    assert tested_validation(run) == {"validation_loss": 0.5, "validation_accuracy": 0.7}
+    restored = dataclasses.replace(run, best_epoch={"epoch": 1, "validation_accuracy": 0.9, "restored": True,
+                                                    "tested_epoch": 1})
+    assert tested_validation(restored) == {"validation_loss": 0.3, "validation_accuracy": 0.9}
