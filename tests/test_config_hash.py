@@ -29,7 +29,7 @@ DATA = PreparedData(split("train", 8), split("validation", 4), split("test", 6),
 NO_VALIDATION = PreparedData(split("train", 8), None, split("test", 6), "memory")
 # The settings whose defaults changed later are given as they were then: the same settings keep their hash.
 CONFIG = RunConfig(epochs=2, batch_size=8, seq_length=32, seed=7, precision="float32", truncation="head",
-                   bucketing=False)
+                   bucketing=False, restore_best_epoch=False)
 STANDIN = "/anywhere/models/standins/small_bert_l2_h128-0123456789ab"
 
 
@@ -44,6 +44,14 @@ STANDIN = "/anywhere/models/standins/small_bert_l2_h128-0123456789ab"
                                                    f"{STANDIN}/preprocessor", WEIGHTS_STANDIN), CONFIG, DATA),
      "e65b3f50a8c80392"),
     ("baseline", lambda: baseline_hash(TFIDF_LOGREG, CONFIG, DATA), "726c9a6c3c53329c"),
+    ("baseline, best epoch restored", lambda: baseline_hash(
+        TFIDF_LOGREG, dataclasses.replace(CONFIG, restore_best_epoch=True), DATA), "726c9a6c3c53329c"),
 ])
 def test_configuration_hash_is_unchanged(name, compute, expected):
     assert compute() == expected, name
+
+
+def test_restoring_the_best_epoch_is_a_new_configuration():
+    source = pretrained_source(get_spec("small_bert_l2_h128"))
+    restored = config_hash(source, dataclasses.replace(CONFIG, restore_best_epoch=True), DATA)
+    assert restored != config_hash(source, CONFIG, DATA) == "15f7fef32ca4bae6"

@@ -12,14 +12,15 @@ from benchmark.cli.common import add_network_options, add_standin_options, quiet
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.data.catalog import load_dataset
 from benchmark.data.packing import TRUNCATIONS
-from benchmark.deploy.save_policy import export_lines, save_policy
+from benchmark.deploy.save_policy import SavePolicy, export_lines, save_policy
 from benchmark.encoders.hub_cache import configure as configure_network
 from benchmark.encoders.vocab import check_vocab_file
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.run import RunResult
+from benchmark.suite.learning_rates import NAMED_GRIDS, parse_rates, run_grid
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import resolve_keys
-from benchmark.suite.processes import COMMAND_ENV, run_suite
+from benchmark.suite.processes import COMMAND_ENV, SuiteOutcome, run_suite
 from benchmark.training.baseline import BASELINES
 from benchmark.training.config import RunConfig
 from benchmark.training.distribute import STRATEGIES
@@ -66,6 +67,14 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seq-length", type=whole_number, default=defaults.seq_length,
                         help="tokens per review (max 512)")
     parser.add_argument("--learning-rate", type=float, help="peak AdamW rate (default: the model's registry default)")
+    grids = ", ".join(f"'{name}' is {' '.join(f'{rate:g}' for rate in grid)}" for name, grid in NAMED_GRIDS.items())
+    parser.add_argument("--learning-rates", nargs="+", metavar="RATE",
+                        help="fine-tune each model at every rate, each in its own process, and report it at the rate "
+                             f"with the best validation accuracy; {grids}")
+    parser.add_argument("--restore-best-epoch", action=argparse.BooleanOptionalAction,
+                        default=defaults.restore_best_epoch,
+                        help="test the weights of the epoch with the best validation accuracy (the default); "
+                             "--no-restore-best-epoch tests the last epoch's")
     seeds = parser.add_mutually_exclusive_group()
     seeds.add_argument("--seed", type=int, default=defaults.seed)
     seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
@@ -96,7 +105,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     return RunConfig(epochs=args.epochs, batch_size=args.batch_size, seq_length=args.seq_length,
                      learning_rate=args.learning_rate, seed=args.seed, train_samples=args.train_samples,
                      test_samples=args.test_samples, validation_fraction=args.validation_fraction,
-                     truncation=args.truncation, bucketing=args.bucketing,
+                     truncation=args.truncation, bucketing=args.bucketing, restore_best_epoch=args.restore_best_epoch,
                      steps_per_execution=args.steps_per_execution, precision=args.precision,
                      jit_compile=args.jit_compile, inference=args.inference)
 
@@ -114,23 +123,33 @@ def run(args: argparse.Namespace) -> int:
     keys = resolve_keys(args.all, args.model, options.models_dir)
     configure_network(options.offline, options.hub_mirror)
     config.validate()
+    rates = parse_rates(args.learning_rates, args.learning_rate, config.validation_fraction) \
+        if args.learning_rates else ()
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if options.vocab is not None:
         check_vocab_file(options.vocab)
     log.info("loading IMDb from %s", options.data_dir or "TensorFlow Datasets")
     imdb = load_dataset(data_dir=options.data_dir, offline=options.offline)
     jobs = [(key, seed) for key in keys for seed in seeds]
+    if rates and not options.suite_child:
+        policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
+        outcome = run_grid(keys, seeds, rates, config, imdb, args.command_line, options, policy)
+        return report_suite(outcome, policy)
     if len(jobs) > 1 and not options.suite_child:
         policy = save_policy(options.save_model, len(keys), options.models_dir)
-        outcome = run_suite(jobs, config, imdb, args.command_line, options, policy)
-        for line in export_lines(policy):
-            print(line, flush=True)
-        failed = f" ({', '.join(outcome.failed)})" if outcome.failed else ""
-        print(f"suite: {outcome.ran} run, {outcome.skipped} skipped (already done), {len(outcome.failed)} failed"
-              f"{failed} -> {outcome.page}", flush=True)
-        return 1 if outcome.failed else 0
+        return report_suite(run_suite(jobs, config, imdb, args.command_line, options, policy), policy)
     ((key, seed),) = jobs
     return run_here(key, seed, config, imdb, args, options)
+
+
+def report_suite(outcome: SuiteOutcome, policy: SavePolicy | None) -> int:
+    """A suite's exports and its one-line summary; its exit status."""
+    for line in export_lines(policy):
+        print(line, flush=True)
+    failed = f" ({', '.join(outcome.failed)})" if outcome.failed else ""
+    print(f"suite: {outcome.ran} run, {outcome.skipped} skipped (already done), {len(outcome.failed)} failed"
+          f"{failed} -> {outcome.page}", flush=True)
+    return 1 if outcome.failed else 0
 
 
 def run_here(key: str, seed: int, config: RunConfig, imdb, args: argparse.Namespace, options: RunOptions) -> int:

@@ -11,6 +11,7 @@ DEFAULT_MODELS = Path("models")  # --models-dir: stand-ins, imported encoders, e
 RUNS_FOLDER = "runs"
 FAILED_FOLDER = "failed"
 CHECKPOINTS_FOLDER = "checkpoints"
+SELECTIONS_FOLDER = "selections"  # run --learning-rates: which rate each model was picked at
 PLOTS_FOLDER = "plots"
 LEADERBOARD_PAGE = "leaderboard.md"
 LEADERBOARD_TABLE = "leaderboard.csv"

@@ -36,7 +36,7 @@ class ModelCard:
       seq_length: Tokens per review the export reads; longer reviews are truncated.
       hyperparameters: Every training setting of the run.
       data: Source and sizes of the train, validation and test sets.
-      validation: Last epoch's validation loss and accuracy (empty without a validation set).
+      validation: The tested epoch's validation loss and accuracy (empty without a validation set).
       test: Test-set metrics of the run.
       selection: Why this model was exported (``--save-model``, or best of a suite and by what).
       suite_id: The ``run`` invocation that exported it (best-of-suite exports replace each other within one).
@@ -64,7 +64,7 @@ class ModelCard:
                    weights=result.weights, command=result.command, encoder_handle=result.encoder_handle,
                    preprocessor_handle=result.preprocessor_handle,
                    seq_length=int(result.hyperparameters["seq_length"]), hyperparameters=result.hyperparameters,
-                   data=result.data, validation=last_validation(result), test=result.test,
+                   data=result.data, validation=tested_validation(result), test=result.test,
                    selection=selection, suite_id=suite_id)
 
     @property
@@ -131,9 +131,12 @@ class ModelCard:
         return "\n".join(lines) + "\n"
 
 
-def last_validation(result: RunResult) -> dict[str, float]:
-    """The last epoch's validation loss and accuracy of a run, or ``{}`` when it had no validation set."""
-    last = result.history[-1] if result.history else {}
+def tested_validation(result: RunResult) -> dict[str, float]:
+    """The validation loss and accuracy of the weights a run tested and exported (the restored best epoch's, else
+    the last epoch's), or ``{}`` when it had no validation set."""
+    tested = (result.best_epoch or {}).get("tested_epoch")
+    rows = [row for row in result.history if row.get("epoch") == tested] or result.history[-1:]
+    last = rows[-1] if rows else {}
     return {name: float(last[name]) for name in ("validation_loss", "validation_accuracy") if name in last}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from benchmark.deploy.export import Export, export_classifier, export_dir_for, find_exports
-from benchmark.deploy.model_card import ModelCard, last_validation
+from benchmark.deploy.model_card import ModelCard, tested_validation
 from benchmark.records.run import RunResult
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def save_hook(policy: SavePolicy) -> SaveHook:
     """A ``fine_tune(on_trained=...)`` callback that exports the model when ``policy`` says so."""
 
     def on_trained(model, result: RunResult) -> None:
-        validation = last_validation(result)
+        validation = tested_validation(result)
         rivals: list[Export] = []
         if policy.mode == "best":
             rivals = suite_exports(policy)

@@ -6,6 +6,7 @@ from benchmark.leaderboard.rows import accuracy_interval, separable_from_leader
 from benchmark.records.metrics import is_at_chance
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
+from benchmark.records.selection import Selection
 
 PUBLISHED_LABEL = "published, not measured here"
 NOT_SEPARABLE = "≈ not separable"
@@ -52,6 +53,14 @@ def versus_leader(run: RunResult, leader: RunResult) -> str:
         return "**leader**"
     gap = 100 * (run.test["accuracy"] - leader.test["accuracy"])
     return f"{gap:+.2f} pts" if separable else f"{NOT_SEPARABLE} ({gap:+.2f} pts)"
+
+
+def learning_rate(run: RunResult, selection: Selection | None) -> str:
+    """The peak learning rate, and when a grid chose it, how many rates it was chosen from."""
+    rate = run.hyperparameters.get("learning_rate")
+    if rate is None:
+        return DASH
+    return f"{rate:g} (best val. of {len(selection.grid)})" if selection else f"{rate:g}"
 
 
 def before(run: RunResult) -> str:

@@ -16,16 +16,19 @@ from benchmark.records.failures import Failure
 from benchmark.records.metrics import is_at_chance
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
+from benchmark.records.selection import Selection
 
 
 @dataclasses.dataclass(frozen=True)
 class Ranked:
-    """A leaderboard row: its rank, its run, the leader's run and the spread over seeds of its configuration."""
+    """A leaderboard row: its rank, its run, the leader's run, the spread over seeds of its configuration and the
+    learning-rate selection that chose it."""
 
     rank: int
     run: RunResult
     leader: RunResult
     spread: SeedSummary | None = None
+    selection: Selection | None = None
 
 
 def _dash(_: Any) -> str:
@@ -93,6 +96,11 @@ SEQ_LENGTH = Column(("seq_length",), lambda r: (r.run.hyperparameters.get("seq_l
                     "Seq len", lambda r: str(r.run.hyperparameters.get("seq_length") or DASH))
 EPOCHS = Column(("epochs",), lambda r: (r.run.hyperparameters.get("epochs"),),
                 "Epochs", lambda r: str(r.run.hyperparameters.get("epochs") or DASH))
+LEARNING_RATE = Column(
+    ("learning_rate", "learning_rate_grid"),
+    lambda r: ("" if (rate := r.run.hyperparameters.get("learning_rate")) is None else rate,
+               " ".join(f"{rate:g}" for rate in r.selection.grid) if r.selection else ""),
+    "LR", lambda r: cells.learning_rate(r.run, r.selection))
 TRAIN_TIME = Column(("train_seconds",), lambda r: (round(r.run.timing["train_seconds"], 1),),
                     "Train time", lambda r: cells.duration(r.run.timing["train_seconds"]))
 TRAIN_SPEED = Column(("train_examples_per_second",), lambda r: (round(r.run.timing["train_examples_per_second"], 1),),
@@ -105,7 +113,7 @@ ROC_AUC = Column(("roc_auc",), lambda r: (_optional(r.run.test.get("roc_auc")),)
 CONFIG_HASH = Column(("config_hash",), lambda r: (r.run.config_hash,))
 
 COLUMNS = (RANK, MODEL, WEIGHTS, TEST_ACCURACY, VERSUS_LEADER, OVER_SEEDS, MACRO_F1, TEST_LOSS, BEFORE_FINE_TUNING,
-           PARAMETERS, SEQ_LENGTH, EPOCHS, TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC, CONFIG_HASH)
+           PARAMETERS, SEQ_LENGTH, EPOCHS, LEARNING_RATE, TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC, CONFIG_HASH)
 # The page's table, left to right.
 TABLE = tuple(column for column in COLUMNS if column.header is not None)
 # leaderboard.csv's fields, left to right.
@@ -113,7 +121,8 @@ CSV_FIELDS = ("rank", "model", "key", "weights", "test_accuracy", "test_loss", "
               "seq_length", "epochs", "train_examples", "test_examples", "train_seconds",
               "train_examples_per_second", "device", "run_id", "accuracy_ci95_low", "accuracy_ci95_high",
               "separable_from_leader", "macro_f1", "roc_auc", "before_fine_tuning_accuracy", "config_hash",
-              "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds")
+              "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds", "learning_rate",
+              "learning_rate_grid")
 
 
 def csv_row(row: Ranked) -> dict[str, Any]:

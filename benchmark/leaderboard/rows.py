@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Collection
 
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES, WEIGHTS_STANDIN
 from benchmark.records.metrics import intervals_overlap, wilson_interval
@@ -11,11 +12,12 @@ from benchmark.records.run import RunResult
 STANDIN_LABEL = "stand-in (random weights)"
 
 
-def latest_per_model(runs: list[RunResult]) -> list[RunResult]:
+def latest_per_model(runs: list[RunResult], not_chosen: Collection[str] = ()) -> list[RunResult]:
     """The newest run of each (model, weights, inference runtime), best test accuracy first: a model scored
-    through TensorFlow Lite gets a row of its own beside its Keras-scored run."""
+    through TensorFlow Lite gets a row of its own beside its Keras-scored run. Runs whose configuration hash is in
+    ``not_chosen`` (rates of a learning-rate grid that another rate won) are no rows."""
     latest: dict[tuple[str, str], RunResult] = {}
-    for run in sorted(runs, key=lambda r: r.created):
+    for run in sorted((run for run in runs if run.config_hash not in not_chosen), key=lambda r: r.created):
         latest[(run.key, run.variant)] = run
     return sorted(latest.values(), key=lambda r: (-r.test["accuracy"], r.test["loss"], r.key))
 

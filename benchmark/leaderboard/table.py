@@ -11,18 +11,24 @@ from benchmark.leaderboard.published import PublishedFigure
 from benchmark.records.failures import Failure
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
+from benchmark.records.selection import Selection
+
+Selections = dict[str, Selection]  # by run id: the learning-rate selection that chose a row's run
 
 
-def ranked(rows: Sequence[RunResult], spreads: dict[str, SeedSummary | None] | None = None) -> list[Ranked]:
-    """The rows with their rank, the leader (the first) and their spread over seeds."""
-    return [Ranked(rank, run, rows[0], (spreads or {}).get(run.run_id)) for rank, run in enumerate(rows, 1)]
+def ranked(rows: Sequence[RunResult], spreads: dict[str, SeedSummary | None] | None = None,
+           selections: Selections | None = None) -> list[Ranked]:
+    """The rows with their rank, the leader (the first), their spread over seeds and their rate's selection."""
+    return [Ranked(rank, run, rows[0], (spreads or {}).get(run.run_id), (selections or {}).get(run.run_id))
+            for rank, run in enumerate(rows, 1)]
 
 
-def render_csv(rows: list[RunResult], spreads: dict[str, SeedSummary | None] | None = None) -> str:
+def render_csv(rows: list[RunResult], spreads: dict[str, SeedSummary | None] | None = None,
+               selections: Selections | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for row in ranked(rows, spreads):
+    for row in ranked(rows, spreads, selections):
         writer.writerow(csv_row(row))
     return buffer.getvalue()
 
@@ -32,10 +38,11 @@ def _line(cells: Sequence[str]) -> str:
 
 
 def table(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure],
-          spreads: dict[str, SeedSummary | None] | None = None, columns: Sequence[Column] = TABLE) -> list[str]:
+          spreads: dict[str, SeedSummary | None] | None = None, columns: Sequence[Column] = TABLE,
+          selections: Selections | None = None) -> list[str]:
     """The page's table: a line per row, then the published figures and the failed runs."""
     lines = [_line([column.header for column in columns]), "|" + "|".join(column.align for column in columns) + "|"]
-    lines += [_line([column.cell(row) for column in columns]) for row in ranked(rows, spreads)]
+    lines += [_line([column.cell(row) for column in columns]) for row in ranked(rows, spreads, selections)]
     lines += [_line([column.reference(figure) for column in columns]) for figure in published]
     lines += [_line([column.failed(failure) for column in columns]) for failure in failures]
     return lines

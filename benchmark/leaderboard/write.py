@@ -14,6 +14,7 @@ from benchmark.leaderboard.table import render_csv
 from benchmark.records.failures import load_failures
 from benchmark.records.repeats import seed_summary
 from benchmark.records.run import load_runs
+from benchmark.records.selection import load_selections, not_chosen, selection_of
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,17 @@ def write_leaderboard(output_dir: Path) -> tuple[Path, list[str]]:
 
     runs, problems = load_runs(output_dir)
     failures, failure_problems = load_failures(output_dir)
-    problems += failure_problems
+    selections, selection_problems = load_selections(output_dir)
+    problems += failure_problems + selection_problems
     for problem in problems:
         log.warning(problem)
-    rows = latest_per_model(runs)
+    rows = latest_per_model(runs, not_chosen(selections))
+    chosen = {run.run_id: selection for run in rows if (selection := selection_of(run, selections))}
     spreads = {run.run_id: seed_summary(run, runs) for run in rows}
     published = published_figures()
     plots = write_plots(rows, published, output_dir)
     page = Path(output_dir) / LEADERBOARD_PAGE
-    atomic_write_text(Path(output_dir) / LEADERBOARD_TABLE, render_csv(rows, spreads))
+    atomic_write_text(Path(output_dir) / LEADERBOARD_TABLE, render_csv(rows, spreads, chosen))
     atomic_write_text(page, render_markdown(rows, problems, published=published, failures=failures, plots=plots,
-                                            spreads=spreads))
+                                            spreads=spreads, selections=chosen))
     return page, problems

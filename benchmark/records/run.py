@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 4), one object per file under ``<output>/runs/``:
+Schema (version 5), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -26,6 +26,10 @@ Schema (version 4), one object per file under ``<output>/runs/``:
   (``local folder``, ``TF-Hub cache``, or ``downloaded from <address>``, a mirror's where one was set) and
   ``fingerprint`` (TensorFlow's SavedModel fingerprint), so a row names the exact weights it measured; ``null``
   for the classical baseline
+- ``best_epoch`` (v5): the epoch with the best validation accuracy, as ``epoch`` (1-based), ``validation_accuracy``,
+  ``restored`` (its weights were restored before testing: ``hyperparameters.restore_best_epoch``, and it was not
+  the last epoch) and ``tested_epoch`` (the epoch whose weights the test metrics come from); ``null`` without a
+  validation split, for the classical baseline, and in older files (which tested the last epoch)
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
@@ -45,11 +49,11 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+SCHEMA_VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}}
+            4: {"weights_source"}, 5: {"best_epoch"}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +79,7 @@ class RunResult:
     resumed_from_epoch: int = 0
     resumed_from_step: int = 0
     weights_source: dict[str, Any] | None = None
+    best_epoch: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property

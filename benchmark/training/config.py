@@ -28,6 +28,8 @@ class TrainingConfig:
       truncation: ``head`` keeps a long review's first tokens; ``head_tail`` its first and last (Sun et al. 2019).
       bucketing: Pad each training batch only to the smallest of a few fixed widths that holds its reviews, and
         evaluate in length order with batches padded to the next multiple of 32.
+      restore_best_epoch: Test the weights of the epoch with the best validation accuracy, not the last epoch's
+        (``benchmark.training.best_epoch``); without a validation split the last epoch's are tested.
 
     The defaults of ``truncation`` and ``bucketing`` were chosen by measurement (docs/speed.md,
     experiments/2026-12-01-defaults/): with all-MiniLM-L6-v2's real weights, head+tail truncation scored higher
@@ -42,6 +44,7 @@ class TrainingConfig:
     dropout: float = 0.1
     truncation: str = "head_tail"
     bucketing: bool = True
+    restore_best_epoch: bool = True
 
     def validate(self) -> None:
         """Raise a UsageError naming the first setting that cannot work."""
@@ -95,7 +98,7 @@ class RuntimeConfig:
 # leaderboard's "hyperparameters" line keep it).
 HYPERPARAMETERS = ("epochs", "batch_size", "seq_length", "learning_rate", "seed", "train_samples", "test_samples",
                    "validation_fraction", "warmup_fraction", "dropout", "truncation", "bucketing",
-                   "steps_per_execution", "precision", "jit_compile", "inference")
+                   "steps_per_execution", "precision", "jit_compile", "inference", "restore_best_epoch")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,6 +27,7 @@ from benchmark.encoders.source import EncoderSource
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.metrics import classification_metrics
 from benchmark.records.run import RunResult
+from benchmark.training.best_epoch import BestEpoch
 from benchmark.training.callbacks import EpochTimer, ExamplesSeen, StepLoss, StopOnNonFiniteLoss
 from benchmark.training.checkpoints import EpochCheckpoint, TrainingState
 from benchmark.training.classifier import build_for_config, build_with_fallback, encoder_parameters
@@ -144,14 +145,16 @@ def resume_or_start(state: TrainingState | None, compiled: Compiled, test: Encod
 
 
 def fit(compiled: Compiled, encoded: Encoded, config: RunConfig, key: str, state: TrainingState | None,
-        start: Start, verbose: int) -> EpochCheckpoint:
-    """Train the remaining epochs (first the rest of an epoch left half done); returns the epochs' record."""
+        start: Start, verbose: int, best: BestEpoch | None = None) -> EpochCheckpoint:
+    """Train the remaining epochs (first the rest of an epoch left half done); returns the epochs' record.
+    ``best``, when given, keeps the best epoch's weights (before the checkpoint of each epoch is saved)."""
     timer, steps = EpochTimer(), StepLoss(first_step=start.step)
     batch_size, steps_per_epoch, validation = compiled.batch_size, compiled.steps_per_epoch, encoded.validation
+    keep_best = [best] if best is not None else []
     with InterruptRequests() if state is not None else contextlib.nullcontext() as requests:
         recorder = EpochCheckpoint(state, timer, steps, key, start.progress, steps_per_epoch, requests)
         run = functools.partial(
-            compiled.model.fit, callbacks=[StopOnNonFiniteLoss(), timer, steps, recorder], verbose=verbose,
+            compiled.model.fit, callbacks=[StopOnNonFiniteLoss(), timer, steps, *keep_best, recorder], verbose=verbose,
             validation_data=evaluation_dataset(validation, batch_size, config.bucketing)[0] if validation else None,
             validation_steps=evaluation_steps(validation, batch_size) if validation else None)
         epoch = start.epochs
@@ -227,7 +230,9 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     verbose = 1 if sys.stdout.isatty() else 2
     state = TrainingState(checkpoints, compiled.model, compiled.optimizer) if checkpoints is not None else None
     start = resume_or_start(state, compiled, encoded.test, data, config, spec.key, verbose)
-    recorder = fit(compiled, encoded, config, spec.key, state, start, verbose)
+    best = BestEpoch(start.progress.get("history", []), checkpoints)
+    recorder = fit(compiled, encoded, config, spec.key, state, start, verbose, best)
+    best_epoch = best.restore(compiled.model, config.restore_best_epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
     test_metrics, eval_seconds, convert_seconds = score_test(compiled, source, encoded.test, config, verbose)
     result = assemble_run(
@@ -248,6 +253,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         step_history=recorder.step_history,
         resumed_from_epoch=start.epochs,
         resumed_from_step=start.step,
+        best_epoch=best_epoch,
         weights_source={what: provenance(where) for what, where in located.items()},
     )
     if on_trained is not None:

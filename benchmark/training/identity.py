@@ -39,6 +39,8 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     hyperparameters = {k: v for k, v in config.hyperparameters().items() if k not in HASH_EXCLUDED}
     if config.inference == DEFAULT_INFERENCE:
         del hyperparameters["inference"]  # the default adds nothing, so hashes stay those of earlier versions
+    if not config.restore_best_epoch:
+        del hyperparameters["restore_best_epoch"]  # testing the last epoch is what runs before the option did
     hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
     identity = {
         "model": source.spec.key,
