@@ -62,8 +62,10 @@ class DatasetSpec:
 
     @property
     def splits(self) -> str:
-        """The splits used, in words: ``train 25,000 / test 25,000``."""
-        return f"{self.train_split} {self.sizes[0]:,} / {self.test_split} {self.sizes[1]:,} as test"
+        """The splits used, in words: ``train 25,000 / test 25,000``; a split other than ``test`` says it is the test
+        set."""
+        as_test = "" if self.test_split == "test" else " (as test)"
+        return f"{self.train_split} {self.sizes[0]:,} / {self.test_split} {self.sizes[1]:,}{as_test}"
 
 
 IMDB = DatasetSpec(
