@@ -45,7 +45,7 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == SCHEMA_VERSION == 4 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == SCHEMA_VERSION == 5 and raw["model"]["key"] == run.key
     assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())
@@ -188,8 +188,7 @@ def test_plots_are_written_and_linked(tmp_path):
     write_run(make_run("b", 0.6, weights="stand-in", train_seconds=5.0), tmp_path)
     text = write_leaderboard(tmp_path)[0].read_text()
     plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
-    assert plots == ["accuracy_vs_training_time.png", "confusion_a_pretrained.png", "confusion_b_stand_in.png",
-                     "training_curves.png"]
+    assert plots == ["accuracy_vs_training_time.png", "confusion_matrices.png", "training_curves.png"]
     for name in plots:
         data = (tmp_path / "plots" / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000
