@@ -12,7 +12,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from benchmark.leaderboard.figures import save, smooth
+from benchmark.leaderboard.figures import models, save, smooth
 from benchmark.leaderboard.rows import chance, run_label
 from benchmark.records.run import RunResult
 
@@ -71,7 +71,7 @@ def plot_training_curves(rows: Sequence[RunResult], path: Path) -> bool:
         figure.legend([handles[i] for i in order], [labels[i] for i in order], loc="center left",
                       bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
     dataset = rows[0].dataset_info.get("short_name") or rows[0].dataset_key
-    figure.suptitle(f"{dataset}: {len(rows)} models (dotted: chance, always the largest class)", fontsize=11)
+    figure.suptitle(f"{dataset}: {models(len(rows))} (dotted: chance, always the largest class)", fontsize=11)
     figure.tight_layout()
     save(figure, path)
     return True

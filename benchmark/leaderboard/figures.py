@@ -19,6 +19,11 @@ from benchmark.records.run import RunResult  # noqa: E402
 DPI = 110
 
 
+def models(count: int) -> str:
+    """``1 model``, ``34 models``."""
+    return f"{count} model{'' if count == 1 else 's'}"
+
+
 def save(figure, path: Path) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")

@@ -15,7 +15,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 from matplotlib import ticker
 
-from benchmark.leaderboard.figures import pareto_front, save
+from benchmark.leaderboard.figures import models, pareto_front, save
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import chance, model_group, run_label
 from benchmark.records.run import RunResult
@@ -172,7 +172,9 @@ def plot_frontier(rows: Sequence[RunResult], published: Sequence[PublishedFigure
     _legend(axis, rows, colors, front, published)
     dataset = rows[0].dataset_info.get("short_name") or rows[0].dataset_key
     note = f"; {crowded} point{'s' if crowded > 1 else ''} too crowded to label (see the table)" if crowded else ""
-    axis.set_title(f"{dataset}: test accuracy against training time, {len(rows)} models (bars: 95% interval)\n"
-                   f"named: the frontier and the best {BEST_NAMED}; numbers: rank in the table{note}", fontsize=10)
+    how = (f"\nnamed: the frontier and the best {BEST_NAMED}; numbers: rank in the table{note}"
+           if len(rows) > BEST_NAMED else "")
+    axis.set_title(f"{dataset}: test accuracy against training time, {models(len(rows))} (bars: 95% interval){how}",
+                   fontsize=10)
     save(figure, path)
     return True

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from benchmark.leaderboard.figures import save
+from benchmark.leaderboard.figures import models, save
 from benchmark.leaderboard.rows import chance, run_label
 from benchmark.leaderboard.summary import summarise
 from benchmark.records.run import RunResult
@@ -62,7 +62,7 @@ def plot_confusion_grid(rows: list[RunResult], path: Path) -> bool:
     for axis in axes[-1, :]:
         axis.set_xlabel("predicted", fontsize=8)
     dataset = shown[0][1].dataset_info.get("short_name") or shown[0][1].dataset_key
-    which = f"the best {len(shown)} of {len(rows)} models" if len(rows) > len(shown) else f"{len(rows)} models"
+    which = f"the best {len(shown)} of {len(rows)} models" if len(rows) > len(shown) else models(len(rows))
     figure.suptitle(f"{dataset}: confusion matrices of {which} (rows: true class; shade: share of the row; every "
                     "run file holds its own)", fontsize=10)
     figure.tight_layout()

@@ -33,12 +33,22 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
 
 
 def dataset_facts(run: RunResult) -> list[str]:
-    """What the dataset is: name, classes, the split scored as the test set, notes and citation."""
+    """What the dataset is: name, classes, the test set (a split, a file, or carved out of the training file),
+    notes, the label mapping of your own files, and the citation."""
     info = run.dataset_info
     names = info["label_names"]
-    text = (f"**Dataset**: {info['name']} (`{info['key']}`), {len(names)} classes ({', '.join(names)}); test set: "
-            f"the `{info.get('test_split', 'test')}` split")
-    text += f" ({info['note']})" if info.get("note") else ""
+    carved = info.get("carved_test")
+    if carved:
+        test = (f"{100 * carved['fraction']:g}% of each class of {carved['source']}, set aside with seed "
+                f"{carved['seed']} (there was no test file)")
+    elif info.get("origin") == "file":
+        test = f"`{info['test_split']}`" + (f" ({info['note']})" if info.get("note") else "")
+    else:
+        test = f"the `{info.get('test_split', 'test')}` split" + (f" ({info['note']})" if info.get("note") else "")
+    text = f"**Dataset**: {info['name']} (`{info['key']}`), {len(names)} classes ({', '.join(names)}); test set: {test}"
+    if info.get("label_mapping"):
+        mapping = ", ".join(f"{value} = {label}" for value, label in info["label_mapping"].items())
+        text += f"; labels of column `{info.get('label_column')}` as ids: {mapping}"
     text += f". Cite: {info['citation']}." if info.get("citation") else "."
     return [text, ""]
 
