@@ -42,9 +42,15 @@ def _curve(loss_axis, accuracy_axis, run: RunResult, color, index: int | None, l
 
 
 def plot_training_curves(rows: Sequence[RunResult], path: Path) -> bool:
-    """The curves of one dataset's rows (best first): the best :data:`HIGHLIGHTED` in colour, the rest grey."""
+    """Draw :func:`curves_figure` to ``path``; False (nothing drawn) without rows."""
     if not rows:
         return False
+    save(curves_figure(rows), path)
+    return True
+
+
+def curves_figure(rows: Sequence[RunResult]):
+    """The curves of one dataset's rows (best first): the best :data:`HIGHLIGHTED` in colour, the rest grey."""
     figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(13, 4.8))
     colors = plt.get_cmap("tab10")
     rest = rows[HIGHLIGHTED:]
@@ -73,5 +79,4 @@ def plot_training_curves(rows: Sequence[RunResult], path: Path) -> bool:
     dataset = rows[0].dataset_info.get("short_name") or rows[0].dataset_key
     figure.suptitle(f"{dataset}: {models(len(rows))} (dotted: chance, always the largest class)", fontsize=11)
     figure.tight_layout()
-    save(figure, path)
-    return True
+    return figure

@@ -153,9 +153,15 @@ def _legend(axis, rows: Sequence[RunResult], colors: dict[str, tuple], front: li
 
 def plot_frontier(rows: Sequence[RunResult], published: Sequence[PublishedFigure], path: Path,
                   colors: dict[str, tuple]) -> bool:
-    """Test accuracy (with its 95% interval) against training time for one dataset's rows (best first)."""
+    """Draw :func:`frontier_figure` to ``path``; False (nothing drawn) without rows."""
     if not rows:
         return False
+    save(frontier_figure(rows, published, colors), path)
+    return True
+
+
+def frontier_figure(rows: Sequence[RunResult], published: Sequence[PublishedFigure], colors: dict[str, tuple]):
+    """Test accuracy (with its 95% interval) against training time for one dataset's rows (best first)."""
     points = [(max(run.timing["train_seconds"], 1e-3), 100 * run.test["accuracy"]) for run in rows]
     front = pareto_front(points)
     figure, axis, key_axis = _layout(len(rows))
@@ -176,5 +182,4 @@ def plot_frontier(rows: Sequence[RunResult], published: Sequence[PublishedFigure
            if len(rows) > BEST_NAMED else "")
     axis.set_title(f"{dataset}: test accuracy against training time, {models(len(rows))} (bars: 95% interval){how}",
                    fontsize=10)
-    save(figure, path)
-    return True
+    return figure

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from benchmark.core.paths import DEFAULT_MODELS, DEFAULT_RESULTS
-from benchmark.data.catalog import DatasetChoice
+from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice
 from benchmark.data.tabular import TableOptions
 from benchmark.training.config import RunConfig
 
@@ -75,7 +75,8 @@ def child_arguments(key: str, seed: int, config: RunConfig, options: RunOptions,
         *_flag("--bucketing", config.bucketing), "--steps-per-execution", str(config.steps_per_execution),
         "--precision", config.precision, *_flag("--jit-compile", config.jit_compile),
         "--inference", config.inference,
-        *_given("--data-dir", options.data_dir), *_flag("--offline", options.offline),
+        *_given("--data-dir", options.data_dir if dataset is None or dataset.key == DEFAULT_DATASET else None),
+        *_flag("--offline", options.offline),
         *_given("--hub-mirror", options.hub_mirror), *_flag("--standins", options.standins),
         "--output", str(options.output), *_flag("--force", options.force),
         "--strategy", options.strategy, "--cpu-replicas", str(options.cpu_replicas), *save,
