@@ -1,6 +1,6 @@
 """Test accuracy against training time, readable at any number of models.
 
-Every model is a point (coloured and shaped by its group) with its 95% interval. Only what can be read is written
+Every model is a point (coloured and shaped by its group: the encoder family its key names) with its 95% interval. Only what can be read is written
 on the plot: the frontier (nothing both faster and more accurate) and the best few by name, the rest by their rank
 in the page's table (``#``) where the number fits without covering another label, with a key beside the plot. A
 point in a cluster too dense to number is counted in the title; the table has it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES, WEIGHTS_CLASSICAL, WEIGHTS_IMPORTED, WEIGHTS_STANDIN
+from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES, WEIGHTS_CLASSICAL, WEIGHTS_STANDIN
 from benchmark.records.metrics import chance_level, intervals_overlap, wilson_interval
 from benchmark.records.run import RunResult
 
@@ -43,11 +43,10 @@ def row_identity(run: RunResult) -> tuple[str, str]:
 
 
 def model_group(run: RunResult) -> str:
-    """The family a row is coloured by in the plots: classical, imported, or the encoder family of its key."""
+    """The family a row is coloured by in the plots: the classical baseline, or the encoder family its key names
+    (a stand-in shares its encoder's colour)."""
     if run.weights == WEIGHTS_CLASSICAL:
         return "classical baseline"
-    if run.weights == WEIGHTS_IMPORTED:
-        return "imported"
     return next((group for group in GROUPS if run.key.startswith(group + "_") or run.key == group),
                 run.key.split("_")[0])
 

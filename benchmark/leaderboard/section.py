@@ -67,7 +67,7 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
         "Wilson score interval. **vs. leader**: points behind the leader; *" + NOT_SEPARABLE + "* means the two "
         "intervals overlap, so the difference is within what the size of the test set can resolve. "
         f"*{CHANCE_FLAG}*: the accuracy is within the 95% range of the chance level, what always answering the test "
-        f"set's largest class scores ({level} here) (expected for stand-ins; for pretrained weights, the "
+        f"set's largest class scores, {level} here (expected for stand-ins; for pretrained weights, the "
         "fine-tuning failed).",
         "- **Over seeds**: mean ± sample standard deviation of test accuracy over the newest run of each seed of "
         "the same configuration (`run --seeds 1 2 3`); the row itself shows the newest run.",
