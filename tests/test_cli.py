@@ -96,8 +96,9 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
 
 
 @pytest.mark.parametrize("args,message", [
-    ([], "say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb"),
+    ([], "say what to fetch: --all, --model KEY (repeatable) and/or --dataset KEY (repeatable)"),
     (["--model", "electra_bas"], "unknown model 'electra_bas': did you mean electra_base"),
+    (["--dataset", "agnews"], "unknown dataset 'agnews': did you mean ag_news?"),
     (["--model", "electra_base", "--hub-mirror", "ftp://mirror"], "--hub-mirror must be an http:// or https://"),
 ])
 def test_fetch_bad_input_is_one_line_exit_2(tmp_path, args, message):
