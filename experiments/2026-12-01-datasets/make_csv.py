@@ -1,8 +1,9 @@
-"""Write the reviews of the aclImdb archive as CSV files of two kinds, for `run --dataset FOLDER`:
+"""Write the reviews of the aclImdb archive as CSV files, for `run --dataset FILE_OR_FOLDER`:
 
 - ``imdb_kaggle/{train,test}.csv``: Kaggle's ``IMDB Dataset.csv`` layout (``review,sentiment`` with ``positive`` /
   ``negative``, HTML line breaks left in), split as the archive is (train/ and test/), so that runs on it can be
   compared with runs on the archive itself;
+- ``IMDB Dataset.csv``: all 50,000 reviews in one file, as Kaggle ships it (no split: ``run`` carves its test split);
 - ``imdb_ratings4/{train,test}.csv``: the same reviews with four classes from the star rating each reviewer gave
   (the number after the underscore in the file name): ``1-2``, ``3-4``, ``7-8``, ``9-10`` (IMDb has no 5 or 6).
 
@@ -42,9 +43,14 @@ def main(archive: Path, out: Path) -> None:
             files.append(handle)
             writers[kind, split] = csv.writer(handle)
             writers[kind, split].writerow(header)
+    single = (out / "IMDB Dataset.csv").open("w", newline="", encoding="utf-8")
+    files.append(single)
+    writers["single"] = csv.writer(single)
+    writers["single"].writerow(("review", "sentiment"))
     counts: dict[tuple[str, str], int] = {}
     for split, folder, rating, text in reviews(archive):
         writers["imdb_kaggle", split].writerow([text, "positive" if folder == "pos" else "negative"])
+        writers["single"].writerow([text, "positive" if folder == "pos" else "negative"])
         writers["imdb_ratings4", split].writerow([text, BANDS[rating]])
         counts[split, BANDS[rating]] = counts.get((split, BANDS[rating]), 0) + 1
     for handle in files:

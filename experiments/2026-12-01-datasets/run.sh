@@ -19,3 +19,7 @@ python -m benchmark run --model tfidf_logreg --model minilm_l6_h384 --models-dir
 python -m benchmark run --model tfidf_logreg --model minilm_l6_h384 --models-dir $M \
   --dataset /tmp/imdb_csv/imdb_kaggle --text-column review --label-column sentiment \
   --train-samples 1000 --test-samples 1000 --epochs 1 --seq-length 128 --no-save-model --output $E/subset-kaggle
+# 4. Kaggle's single-file layout, "IMDB Dataset.csv" (all 50,000 reviews, no split): the test split is carved out.
+python $E/make_csv.py $A /tmp/imdb_csv
+python -m benchmark run --model tfidf_logreg --dataset "/tmp/imdb_csv/IMDB Dataset.csv" --text-column review \
+  --label-column sentiment --train-samples 2000 --test-samples 1000 --output $E/kaggle-single-file
