@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny generated aclImdb dataset, a tiny vocabulary and a tiny stand-in encoder."""
+"""Shared fixtures: a tiny generated aclImdb dataset, a tiny 4-class topic dataset, tiny vocabularies and a tiny
+stand-in encoder."""
 
 from __future__ import annotations
 
@@ -44,6 +45,46 @@ def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0, unlabelled: in
         for i in range(unlabelled):
             (root / "aclImdb" / "train" / "unsup" / f"{i}_0.txt").write_text(review(rng, i % 2), encoding="utf-8")
     return root / "aclImdb"
+
+
+# A tiny 4-class dataset (issue 16): headlines whose topic words match their label.
+TOPICS = {"sports": ["goal", "match", "team", "coach", "score"], "politics": ["vote", "senate", "law", "minister"],
+          "tech": ["chip", "software", "robot", "cloud", "code"], "food": ["recipe", "bake", "spice", "chef", "dinner"]}
+TOPIC_NEUTRAL = ["the", "a", "today", "new", "report", "said", "week", "this", "and"]
+
+
+def headline(rng: random.Random, topic: str, words: int = 12) -> str:
+    return " ".join(rng.choice(TOPICS[topic]) if rng.random() < 0.4 else rng.choice(TOPIC_NEUTRAL)
+                    for _ in range(words))
+
+
+def topic_rows(per_class: int = 30, seed: int = 0) -> list[tuple[str, str]]:
+    """``(headline, topic)`` rows, topics interleaved."""
+    rng = random.Random(seed)
+    return [(headline(rng, topic), topic) for _ in range(per_class) for topic in TOPICS]
+
+
+def write_topics_csv(path: Path, per_class: int = 30, seed: int = 0, columns=("headline", "topic")) -> Path:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(topic_rows(per_class, seed))
+    return path
+
+
+@pytest.fixture(scope="session")
+def topics_csv(tmp_path_factory) -> Path:
+    return write_topics_csv(tmp_path_factory.mktemp("topics") / "news_topics.csv")
+
+
+@pytest.fixture(scope="session")
+def topics_vocab(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("topics_vocab") / "vocab.txt"
+    words = sorted({word for words in TOPICS.values() for word in words} | set(TOPIC_NEUTRAL))
+    path.write_text("\n".join(SPECIAL + words) + "\n")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,7 @@ def test_int8_inference_run_is_labelled_in_its_output_run_file_and_leaderboard(t
     row = next(line for line in board.splitlines() if f"`{TINY_MODEL}`" in line and line.startswith("| 1 |"))
     assert f"stand-in (random weights); {label}" in row
     assert "- test set scored by TensorFlow Lite int8 (dynamic-range quantized weights) in " in board
-    assert f"[{TINY_MODEL} (stand-in, tflite-int8)](plots/confusion_{TINY_MODEL}_stand_in_tflite_int8.png)" in board
+    assert "![Confusion matrices](plots/confusion_matrices.png)" in board
 
 
 def test_list_shows_every_encoder_with_handles(tmp_path):
@@ -96,8 +96,9 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
 
 
 @pytest.mark.parametrize("args,message", [
-    ([], "say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb"),
+    ([], "say what to fetch: --all, --model KEY (repeatable) and/or --dataset KEY (repeatable)"),
     (["--model", "electra_bas"], "unknown model 'electra_bas': did you mean electra_base"),
+    (["--dataset", "agnews"], "unknown dataset 'agnews': did you mean ag_news?"),
     (["--model", "electra_base", "--hub-mirror", "ftp://mirror"], "--hub-mirror must be an http:// or https://"),
 ])
 def test_fetch_bad_input_is_one_line_exit_2(tmp_path, args, message):

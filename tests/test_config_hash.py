@@ -55,3 +55,15 @@ def test_restoring_the_best_epoch_is_a_new_configuration():
     source = pretrained_source(get_spec("small_bert_l2_h128"))
     restored = config_hash(source, dataclasses.replace(CONFIG, restore_best_epoch=True), DATA)
     assert restored != config_hash(source, CONFIG, DATA) == "15f7fef32ca4bae6"
+
+
+def test_class_names_enter_the_hash_only_when_they_are_not_imdbs():
+    from benchmark.data.dataset import DatasetInfo
+
+    source = pretrained_source(get_spec("small_bert_l2_h128"))
+    spam = DatasetInfo("mail", "mail.csv", "mail", ("ham", "spam"))
+    renamed = dataclasses.replace(DATA, info=spam)
+    assert config_hash(source, CONFIG, renamed) != config_hash(source, CONFIG, DATA) == "15f7fef32ca4bae6"
+    assert baseline_hash(TFIDF_LOGREG, CONFIG, renamed) != baseline_hash(TFIDF_LOGREG, CONFIG, DATA)
+    four = DatasetInfo("news", "news.csv", "news", ("a", "b", "c", "d"))
+    assert config_hash(source, CONFIG, dataclasses.replace(DATA, info=four)) == "ffd26f618aa59163"  # pinned: a changed hash reruns finished runs

@@ -100,3 +100,32 @@ def test_paired_difference_interval_by_hand():
     assert paired_difference_interval(13, 10, 400)[0] == pytest.approx(-0.0075)
     with pytest.raises(ValueError):
         paired_difference_interval(300, 200, 400)
+
+
+def test_three_classes_by_hand():
+    # true:      0    0    1    1    2    2
+    # predicted: 0    1    1    1    2    0   (the largest probability)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    probabilities = np.array([[0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.1, 0.8, 0.1],
+                              [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.5, 0.1, 0.4]])
+    m = classification_metrics(labels, probabilities, class_names=("a", "b", "c"))
+    assert m["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert m["accuracy"] == pytest.approx(4 / 6) and "threshold" not in m
+    a, b, c = (m["per_class"][name] for name in "abc")
+    assert (a["precision"], a["recall"]) == pytest.approx((1 / 2, 1 / 2))
+    assert (b["precision"], b["recall"]) == pytest.approx((2 / 3, 1.0))
+    assert (c["precision"], c["recall"], c["support"]) == pytest.approx((1.0, 1 / 2, 2))
+    assert m["macro"]["f1"] == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    assert m["micro"] == pytest.approx({"precision": 4 / 6, "recall": 4 / 6, "f1": 4 / 6})
+    # cross-entropy of the true class: -(ln .6 + ln .3 + ln .8 + ln .7 + ln .8 + ln .4) / 6
+    assert m["loss"] == pytest.approx(-np.mean(np.log([0.6, 0.3, 0.8, 0.7, 0.8, 0.4])))
+    assert 0.5 < m["roc_auc"] <= 1.0
+
+
+def test_chance_level_is_the_largest_class_share():
+    from benchmark.records.metrics import chance_level, is_at_chance
+
+    assert chance_level([[50, 50], [50, 50]]) == 0.5
+    assert chance_level([[30, 0, 0, 0], [0, 10, 0, 0], [0, 0, 10, 0], [0, 0, 0, 10]]) == 0.5
+    assert is_at_chance(0.26, 1000, chance=0.25) and not is_at_chance(0.5, 1000, chance=0.25)
+    assert is_at_chance(0.5, 1000) and not is_at_chance(0.6, 1000)  # two classes: coin-flipping, as before

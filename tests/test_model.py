@@ -25,3 +25,10 @@ def test_classifier_outputs_one_logit_per_review(tiny_standin):
 def test_unreachable_handle_is_one_clear_error(tmp_path):
     with pytest.raises(UsageError, match="cannot load encoder"):
         load_handle(str(tmp_path / "missing"), "encoder")
+
+
+def test_more_classes_get_a_logit_each(tiny_standin):
+    model = build_classifier(str(tiny_standin.encoder_path), seq_length=8, num_classes=4)
+    batch = {name: np.zeros((2, 8), np.int32) for name in ("input_word_ids", "input_mask", "input_type_ids")}
+    assert model(batch, training=False).shape == (2, 4)
+    assert count_parameters(model.weights) == encoder_parameters(model) + 4 * 128 + 4

@@ -188,8 +188,7 @@ def test_plots_are_written_and_linked(tmp_path):
     write_run(make_run("b", 0.6, weights="stand-in", train_seconds=5.0), tmp_path)
     text = write_leaderboard(tmp_path)[0].read_text()
     plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
-    assert plots == ["accuracy_vs_training_time.png", "confusion_a_pretrained.png", "confusion_b_stand_in.png",
-                     "training_curves.png"]
+    assert plots == ["accuracy_vs_training_time.png", "confusion_matrices.png", "training_curves.png"]
     for name in plots:
         data = (tmp_path / "plots" / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000

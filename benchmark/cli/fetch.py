@@ -1,4 +1,4 @@
-"""``fetch``: download encoders, preprocessors and IMDb into their caches, for offline runs."""
+"""``fetch``: download encoders, preprocessors and datasets into their caches, for offline runs."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from pathlib import Path
 from benchmark.cli.common import add_mirror_option, quiet_tensorflow
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_MODELS
-from benchmark.data.catalog import DATASETS, DEFAULT_DATASET
+from benchmark.data.registry import DATASETS, DEFAULT_DATASET, get_dataset
 from benchmark.encoders.hub_cache import configure as configure_network
 from benchmark.encoders.registry import all_specs, get_spec
 from benchmark.suite.fetch import fetch, plan, progress_to_terminal, summary
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("fetch", help="download encoders, preprocessors and IMDb for offline runs")
+    parser = commands.add_parser("fetch", help="download encoders, preprocessors and datasets for offline runs")
     what = parser.add_argument_group("what to fetch (at least one)")
     what.add_argument("--all", action="store_true", help="every registered encoder and IMDb")
     what.add_argument("--model", action="append", metavar="KEY", help="an encoder and its preprocessor (repeat)")
-    what.add_argument("--dataset", choices=tuple(DATASETS), help="the dataset (TensorFlow Datasets' imdb_reviews)")
+    what.add_argument("--dataset", action="append", metavar="KEY",
+                      help=f"a built-in dataset, prepared by its TensorFlow Datasets builder (repeat): "
+                           f"{', '.join(DATASETS)}")
     add_mirror_option(parser)
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS,
                         help="imported encoders (already local; listed for completeness)")
@@ -28,7 +30,8 @@ def register(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.all or args.model or args.dataset):
-        raise UsageError("say what to fetch: --all, --model KEY (repeatable) and/or --dataset imdb")
+        raise UsageError("say what to fetch: --all, --model KEY (repeatable) and/or --dataset KEY (repeatable)")
+    datasets = [get_dataset(key).key for key in args.dataset or ()]  # an unknown key: the closest ones
     if args.all:
         specs = list(all_specs(args.models_dir).values())
     else:
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     configure_network(False, args.hub_mirror)
     progress_to_terminal()
     quiet_tensorflow()
-    results = fetch(plan(specs, DEFAULT_DATASET if args.all else args.dataset),
+    results = fetch(plan(specs, [DEFAULT_DATASET, *datasets] if args.all else datasets),
                     say=lambda line: print(line, flush=True))
     print(summary(results))
     return 1 if any(result.status == "failed" for result in results) else 0

@@ -1,4 +1,4 @@
-"""``predict``: the sentiment of reviews with an exported model."""
+"""``predict``: the class (IMDb: the sentiment) of texts with an exported model."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from benchmark.deploy.predict import Prediction, Predictor, check_review, read_r
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("predict", help="sentiment of reviews with an exported model")
+    parser = commands.add_parser("predict", help="class (IMDb: sentiment) of texts with an exported model")
     add_export_options(parser)
-    parser.add_argument("texts", nargs="*", metavar="TEXT", help="review texts (quote each)")
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (quote each)")
     parser.add_argument("--input", type=Path, metavar="FILE",
-                        help="UTF-8 file: one review per line, or a .csv with a 'text' column")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+                        help="UTF-8 file: one text per line, or a .csv with a text column (--text-column)")
+    parser.add_argument("--text-column", default="text", metavar="NAME",
+                        help="the .csv column holding the texts (default: text)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (with every class's probability) instead of a table")
     parser.set_defaults(func=run)
 
 
@@ -36,7 +39,7 @@ def gather_texts(args: argparse.Namespace) -> list[str]:
     if args.input is not None and args.texts:
         raise UsageError("give review texts or --input FILE, not both")
     if args.input is not None:
-        return read_reviews(args.input)
+        return read_reviews(args.input, args.text_column)
     if not args.texts:
         raise UsageError("no reviews given: pass review texts or --input FILE")
     return [check_review(text, f"review {number}") for number, text in enumerate(args.texts, 1)]
@@ -55,10 +58,11 @@ def print_predictions(predictor: Predictor, predictions: list[Prediction], as_js
     if as_json:
         print(json.dumps({"model": str(predictor.export.path), "key": card.key, "run_id": card.run_id,
                           "weights": card.weights, "warning": STANDIN_WARNING if card.is_standin else None,
-                          "predictions": [p.to_dict() for p in predictions]},
+                          "labels": list(card.label_names), "predictions": [p.to_dict() for p in predictions]},
                          ensure_ascii=False, indent=2))
         return
-    for p in predictions:
+    width = max(8, *(len(name) for name in card.label_names))
+    for p in predictions:  # the predicted class, its probability, the text
         preview = " ".join(p.text.split())
         preview = preview if len(preview) <= 70 else preview[:67] + "..."
-        print(f"{p.label:<8}  {p.probability:.4f}  {preview}")
+        print(f"{p.label:<{width}}  {p.probability:.4f}  {preview}")

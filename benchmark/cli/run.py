@@ -1,4 +1,5 @@
-"""``run``: fine-tune encoders on IMDb (one here, several as a suite of processes) and update the leaderboard."""
+"""``run``: fine-tune encoders on datasets (IMDb by default; one model here, several models or datasets as a suite of
+processes) and update the leaderboard."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import sys
 from pathlib import Path
 
 from benchmark.cli.common import add_network_options, add_standin_options, quiet_tensorflow, whole_number
+from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_RESULTS
-from benchmark.data.catalog import load_dataset
+from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice, load_dataset, resolve_datasets
+from benchmark.data.dataset import Loaded
+from benchmark.data.tabular import TableOptions
 from benchmark.data.packing import TRUNCATIONS
 from benchmark.deploy.save_policy import SavePolicy, export_lines, save_policy
 from benchmark.encoders.hub_cache import configure as configure_network
@@ -30,15 +34,15 @@ log = logging.getLogger(__name__)
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("run", help="fine-tune encoders on IMDb and update the leaderboard")
+    parser = commands.add_parser("run", help="fine-tune encoders on datasets (IMDb by default) and update the "
+                                             "leaderboard")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true",
                        help="every registered encoder and the tfidf_logreg baseline, each in its own process")
     which.add_argument("--model", action="append", metavar="KEY",
                        help="encoder key or tfidf_logreg (repeat for several; several run in separate processes)")
     add_config_options(parser)
-    parser.add_argument("--data-dir", type=Path,
-                        help="local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets download)")
+    add_dataset_options(parser)
     add_network_options(parser)
     parser.add_argument("--standins", action="store_true",
                         help="stand-in encoders built here (the registry architecture with random weights) instead "
@@ -57,6 +61,23 @@ def register(commands) -> None:
                              "of a suite of several models; --no-save-model: none)")
     add_standin_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_dataset_options(parser: argparse.ArgumentParser) -> None:
+    """``--dataset`` (repeatable), IMDb's ``--data-dir`` and how files of your own are read."""
+    defaults = TableOptions()
+    parser.add_argument("--dataset", action="append", metavar="KEY_OR_PATH",
+                        help="a built-in dataset (`list --datasets`) or your own .csv/.jsonl/.parquet file or folder of "
+                             "train/test files; repeat for several: every model runs on each (default: imdb)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="IMDb from a local aclImdb folder or aclImdb_v1.tar.gz (default: TensorFlow Datasets)")
+    parser.add_argument("--text-column", default=defaults.text_column,
+                        help=f"your files' text column (default: {defaults.text_column})")
+    parser.add_argument("--label-column", default=defaults.label_column,
+                        help=f"your files' label column (default: {defaults.label_column})")
+    parser.add_argument("--test-fraction", type=float, default=defaults.test_fraction,
+                        help="a file without a test file: the share of each class set aside as the test split "
+                             f"(seeded, recorded; default {defaults.test_fraction})")
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -80,9 +101,10 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
                        help="repeat each model once per seed; the leaderboard reports mean and standard deviation")
     parser.add_argument("--train-samples", type=whole_number, metavar="N",
-                        help="balanced subset of the 25k training reviews (validation is carved from it)")
+                        help="a seeded subset of the training split with equally many examples of each class "
+                             "(validation is carved from it)")
     parser.add_argument("--test-samples", type=whole_number, metavar="N",
-                        help="balanced subset of the 25k test reviews")
+                        help="a seeded subset of the test split with equally many examples of each class")
     parser.add_argument("--validation-fraction", type=float, default=defaults.validation_fraction)
     parser.add_argument("--truncation", choices=TRUNCATIONS, default=defaults.truncation,
                         help="long reviews: keep the first tokens, or the first and last (Sun et al. 2019)")
@@ -114,13 +136,30 @@ def run_options(args: argparse.Namespace) -> RunOptions:
     """How a ``run`` command line runs its models."""
     return RunOptions(output=args.output, models_dir=args.models_dir, standins=args.standins, vocab=args.vocab,
                       data_dir=args.data_dir, offline=args.offline, hub_mirror=args.hub_mirror, force=args.force,
+                      table=TableOptions(args.text_column, args.label_column, args.test_fraction),
                       strategy=args.strategy, cpu_replicas=args.cpu_replicas, save_model=args.save_model,
                       suite_child=args.suite_child, suite_id=args.suite_id)
+
+
+def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[str, Loaded]:
+    """Every dataset of the run, loaded (and checked) before anything is trained or written."""
+    if options.data_dir is not None and all(choice.key != DEFAULT_DATASET for choice in datasets):
+        raise UsageError("--data-dir gives IMDb's aclImdb folder or archive, but no --dataset imdb is run: give your "
+                         "own files with --dataset PATH")
+    if any(choice.path is not None for choice in datasets):
+        options.table.validate()
+    loaded = {}
+    for choice in datasets:
+        where = options.data_dir if choice.key == DEFAULT_DATASET else choice.path
+        log.info("loading %s from %s", choice.key, where or "TensorFlow Datasets")
+        loaded[choice.key] = load_dataset(choice, options.data_dir, options.offline, options.table)
+    return loaded
 
 
 def run(args: argparse.Namespace) -> int:
     config, options = run_config(args), run_options(args)
     keys = resolve_keys(args.all, args.model, options.models_dir)
+    datasets = resolve_datasets(args.dataset)
     configure_network(options.offline, options.hub_mirror)
     config.validate()
     rates = parse_rates(args.learning_rates, args.learning_rate, config.validation_fraction) \
@@ -128,18 +167,16 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if options.vocab is not None:
         check_vocab_file(options.vocab)
-    log.info("loading IMDb from %s", options.data_dir or "TensorFlow Datasets")
-    imdb = load_dataset(data_dir=options.data_dir, offline=options.offline)
-    jobs = [(key, seed) for key in keys for seed in seeds]
+    loaded = load_datasets(datasets, options)
+    jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
     if rates and not options.suite_child:
         policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
-        outcome = run_grid(keys, seeds, rates, config, imdb, args.command_line, options, policy)
-        return report_suite(outcome, policy)
+        return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy), policy)
     if len(jobs) > 1 and not options.suite_child:
         policy = save_policy(options.save_model, len(keys), options.models_dir)
-        return report_suite(run_suite(jobs, config, imdb, args.command_line, options, policy), policy)
-    ((key, seed),) = jobs
-    return run_here(key, seed, config, imdb, args, options)
+        return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy), policy)
+    ((key, dataset, seed),) = jobs
+    return run_here(key, seed, config, loaded[dataset.key], args, options)
 
 
 def report_suite(outcome: SuiteOutcome, policy: SavePolicy | None) -> int:
@@ -152,14 +189,15 @@ def report_suite(outcome: SuiteOutcome, policy: SavePolicy | None) -> int:
     return 1 if outcome.failed else 0
 
 
-def run_here(key: str, seed: int, config: RunConfig, imdb, args: argparse.Namespace, options: RunOptions) -> int:
+def run_here(key: str, seed: int, config: RunConfig, loaded: Loaded, args: argparse.Namespace,
+             options: RunOptions) -> int:
     """One model in this process (alone, or a suite's child), reported in one line."""
     command = os.environ.get(COMMAND_ENV, args.command_line) if options.suite_child else args.command_line
     if key not in BASELINES:
         quiet_tensorflow()
     from benchmark.suite.here import run_one  # deferred: imports TensorFlow, which a suite's parent does without
 
-    outcome = run_one(key, seed, config, imdb, command, options)
+    outcome = run_one(key, seed, config, loaded, command, options)
     if outcome.error is not None:
         print(f"error: {key} failed: {outcome.error}", file=sys.stderr)
         return 1
@@ -180,8 +218,9 @@ def run_here(key: str, seed: int, config: RunConfig, imdb, args: argparse.Namesp
 
 def summary(key: str, result: RunResult, config: RunConfig, options: RunOptions) -> str:
     """One line of what a run measured, labelled as a baseline, a stand-in, or scored by TensorFlow Lite."""
-    label = (" [classical baseline]" if key in BASELINES
-             else " [stand-in: random weights]" if options.standins else "")
+    label = "" if result.dataset_key == DEFAULT_DATASET else f" on {result.dataset_key}"
+    label += (" [classical baseline]" if key in BASELINES
+              else " [stand-in: random weights]" if options.standins else "")
     if key not in BASELINES and config.inference != DEFAULT_INFERENCE:
         label += f" [test scored by {INFERENCES[config.inference]}]"
     return (f"{key}{label}: test accuracy {100 * result.test['accuracy']:.2f}%, "

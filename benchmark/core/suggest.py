@@ -20,3 +20,10 @@ def unknown_model(key: str, known: Iterable[str]) -> UsageError:
     close = close_matches(key, known)
     hint = f"did you mean {', '.join(close)}?" if close else LIST_HINT
     return UsageError(f"unknown model '{key}': {hint}")
+
+
+def unknown_name(what: str, name: str, known: Iterable[str], hint: str) -> UsageError:
+    """The error for an unknown ``what`` (e.g. ``dataset``): the closest known names, then ``hint``."""
+    close = close_matches(name, known)
+    suggestion = f"did you mean {', '.join(close)}? " if close else ""
+    return UsageError(f"unknown {what} '{name}': {suggestion}{hint}")

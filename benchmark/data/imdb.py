@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import re
 import tarfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -12,6 +10,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from benchmark.core.errors import UsageError
+from benchmark.data.dataset import Loaded, clean_text
+from benchmark.data.registry import IMDB_INFO
 from benchmark.data.splits import DataQuality, Split, count_shared, imbalanced
 from benchmark.data.tfds import TFDS_NAME, prepare_tfds, tfds_builder, tfds_prepared
 
@@ -21,22 +21,9 @@ SPLITS = ("train", "test")
 LABEL_FOLDERS = {"neg": 0, "pos": 1}
 UNLABELLED_FOLDERS = ("unsup",)  # the 50k unlabelled reviews of the original archive
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
-_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t]{2,}")
 
-@dataclasses.dataclass(frozen=True)
-class Imdb:
-    """The IMDb train and test splits and where they came from."""
-
-    train: Split
-    test: Split
-    source: str
-    quality: DataQuality = DataQuality()
-
-
-def clean_review(text: str) -> str:
-    """Replace the HTML line breaks in IMDb reviews with spaces."""
-    return _SPACES.sub(" ", _BREAK_TAG.sub(" ", text)).strip()
+Imdb = Loaded  # what loading IMDb returns: its train and test splits, their source, and what loading worked around
+clean_review = clean_text  # IMDb's HTML line breaks become spaces (every source gets the same clean-up)
 
 
 def existing_data_dir(data_dir: str | Path) -> Path:
@@ -133,7 +120,7 @@ def _assemble(entries: Iterable[tuple[str, str, bytes]], where: Path, source: st
     if quality.test_reviews_also_in_train:
         log.warning("%d test reviews also occur in the training split (IMDb has a few duplicates)",
                     quality.test_reviews_also_in_train)
-    return Imdb(train, test, source=source, quality=quality)
+    return Loaded(train, test, source=source, quality=quality, info=IMDB_INFO)
 
 
 def _load_from_folder(path: Path) -> Imdb:
@@ -152,7 +139,7 @@ def _load_from_archive(path: Path) -> Imdb:
 def _load_from_tfds(offline: bool = False) -> Imdb:
     import tensorflow_datasets as tfds
 
-    builder = tfds_builder()
+    builder = tfds_builder(TFDS_NAME)
     prepare_tfds(builder, offline)
     train, test = builder.as_dataset(split=["train", "test"], as_supervised=True)
     entries = [(split, "pos" if label else "neg", text) for split, ds in zip(SPLITS, (train, test))
@@ -163,7 +150,7 @@ def _load_from_tfds(offline: bool = False) -> Imdb:
 def fetch_imdb() -> tuple[Path, bool]:
     """Prepare TensorFlow Datasets' ``imdb_reviews`` (download, extract, generate) unless it is prepared, and check
     that it loads; its folder, and whether it was prepared already."""
-    builder = tfds_builder()
+    builder = tfds_builder(TFDS_NAME)
     cached = tfds_prepared(builder)
     prepare_tfds(builder)
     next(iter(builder.as_dataset(split="test").take(1)))  # loads: the prepared files are readable

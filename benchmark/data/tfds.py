@@ -1,8 +1,9 @@
-"""IMDb through TensorFlow Datasets' own ``imdb_reviews`` builder: its data folder, download and preparation."""
+"""TensorFlow Datasets' own builders (``imdb_reviews``, ``glue/sst2``, ...): data folder, download, manual files, preparation."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -32,12 +33,12 @@ def _tfds_warnings_off() -> Iterator[None]:
         absl.logging.set_verbosity(level)
 
 
-def tfds_builder():
-    """TensorFlow Datasets' own ``imdb_reviews`` builder, in its data folder."""
+def tfds_builder(name: str = TFDS_NAME):
+    """TensorFlow Datasets' own builder ``name`` (``imdb_reviews``, ``glue/sst2``, ...), in its data folder."""
     import tensorflow_datasets as tfds
 
     with _tfds_warnings_off():
-        return tfds.builder(TFDS_NAME, data_dir=str(tfds_data_dir()))
+        return tfds.builder(name, data_dir=str(tfds_data_dir()))
 
 
 def tfds_prepared(builder) -> bool:
@@ -45,42 +46,94 @@ def tfds_prepared(builder) -> bool:
         return builder.is_prepared()
 
 
-def prepare_tfds(builder, offline: bool = False) -> None:
+def manual_dir(builder) -> Path:
+    """Where TensorFlow Datasets looks for files downloaded by hand: ``<data dir>/downloads/manual``."""
+    return Path(builder.data_dir_root) / "downloads" / "manual"
+
+
+def downloads(builder) -> list[tuple[str, str]]:
+    """The addresses ``builder``'s dataset downloads, each with the file name its checksum is registered under (the
+    name a manually downloaded copy must have); a builder with configurations (GLUE) downloads its config's only."""
+    infos = type(builder).url_infos or {}
+    config_url = getattr(getattr(builder, "builder_config", None), "data_url", None)
+    urls = [config_url] if config_url else list(infos)
+    return [(url, getattr(infos.get(url), "filename", None) or url.rsplit("/", 1)[-1]) for url in urls]
+
+
+def _files(builder) -> str:
+    return " and ".join(f"{url} as {name}" for url, name in downloads(builder))
+
+
+def manual_hint(builder) -> str:
+    """How to prepare ``builder``'s dataset without a network: the files to put in the manual folder."""
+    return (f"download {_files(builder)} where there is internet and put it in {manual_dir(builder)}/ (TensorFlow "
+            "Datasets takes it from there and checks its checksum)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Wording:
+    """How the errors of preparing a TensorFlow Datasets dataset name it and the ways out.
+
+    Args:
+      label: The dataset as the errors name it (``IMDb``).
+      fetch: The command that prepares it where there is internet.
+      alternative: The other way out (IMDb: ``--data-dir``; others: the manual download folder); None: the manual
+        folder of the builder.
+    """
+
+    label: str = "IMDb"
+    fetch: str = FETCH_DATASET
+    alternative: str | None = "pass --data-dir with an aclImdb folder or aclImdb_v1.tar.gz"
+
+
+def _manually_downloaded(builder) -> bool:
+    return all((manual_dir(builder) / name).is_file() for _, name in downloads(builder))
+
+
+def prepare_tfds(builder, offline: bool = False, wording: Wording = Wording()) -> None:
     """Download and prepare ``builder``'s dataset unless it is prepared; every failure is one UsageError line."""
     if tfds_prepared(builder):
         return
     where = builder.data_dir_root
-    if offline:
+    name = _full_name(builder)
+    alternative = wording.alternative or manual_hint(builder)
+    manual = _manually_downloaded(builder)
+    if offline and not manual:
         raise UsageError(
-            f"IMDb ({TFDS_NAME}) is not in the TensorFlow Datasets folder {where} and --offline downloads nothing: "
-            f"run `{FETCH_DATASET}` where there is internet (with the same TFDS_DATA_DIR), or pass --data-dir with "
-            "an aclImdb folder or aclImdb_v1.tar.gz")
+            f"{wording.label} ({name}) is not in the TensorFlow Datasets folder {where} and --offline downloads "
+            f"nothing: run `{wording.fetch}` where there is internet (with the same TFDS_DATA_DIR), or {alternative}")
     import tensorflow_datasets as tfds
 
     if not sys.stderr.isatty():
         tfds.disable_progress_bar()  # progress bars are for terminals; in logs they are thousands of lines
-    unreachable = _unreachable(list(type(builder).url_infos or ()))
+    unreachable = None if manual else _unreachable([url for url, _ in downloads(builder)])
     if unreachable:
         raise UsageError(
-            f"could not download {builder.name} with TensorFlow Datasets ({unreachable}): run `{FETCH_DATASET}` "
-            "where there is internet and then `run --offline`, or pass --data-dir with an aclImdb folder or "
-            "aclImdb_v1.tar.gz")
+            f"could not download {name} with TensorFlow Datasets ({unreachable}): run `{wording.fetch}` "
+            f"where there is internet and then `run --offline`, or {alternative}")
     try:
         builder.download_and_prepare()
     except ModuleNotFoundError as error:
         raise UsageError(
-            f"tensorflow-datasets cannot build {TFDS_NAME}: {error} (a package it needs is not installed); "
+            f"tensorflow-datasets cannot build {name}: {error} (a package it needs is not installed); "
             "reinstall this project (pip install -e .), which declares it") from None
     except Exception as error:  # noqa: BLE001 - download, checksum and preparation failures mean the same here
         reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         if "checksum" in type(error).__name__.lower() or "wrong checksum" in str(error):
-            raise UsageError(
-                f"the downloaded IMDb archive does not match the checksum TensorFlow Datasets has registered for it "
-                f"({reason}); delete {where}/downloads and run `{FETCH_DATASET}` again, or pass --data-dir") from None
+            what = (f"the {wording.label} file in {manual_dir(builder)}" if manual
+                    else f"the downloaded {wording.label} archive")
+            remedy = f"replace it with a fresh download of {_files(builder)}" if manual else (
+                f"delete {where}/downloads and run `{wording.fetch}` again, or {alternative}")
+            raise UsageError(f"{what} does not match the checksum TensorFlow Datasets has registered for it "
+                             f"({reason}); {remedy}") from None
         raise UsageError(
-            f"could not download {TFDS_NAME} with TensorFlow Datasets ({reason}): run `{FETCH_DATASET}` where "
-            "there is internet and then `run --offline`, or pass --data-dir with an aclImdb folder or "
-            "aclImdb_v1.tar.gz") from None
+            f"could not download {name} with TensorFlow Datasets ({reason}): run `{wording.fetch}` where "
+            f"there is internet and then `run --offline`, or {alternative}") from None
+
+
+def _full_name(builder) -> str:
+    config = getattr(builder, "builder_config", None)
+    return f"{builder.name}/{config.name}" if config is not None and builder.name == "glue" else builder.name
 
 
 REACHABLE_TIMEOUT_SECONDS = 15

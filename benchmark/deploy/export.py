@@ -1,4 +1,5 @@
-"""Exports a fine-tuned classifier as a SavedModel from raw review text to P(positive), and finds exports."""
+"""Exports a fine-tuned classifier as a SavedModel from raw text to class probabilities and the predicted label
+name, and finds exports."""
 
 from __future__ import annotations
 
@@ -24,15 +25,18 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
 
     Args:
       model: A Keras classifier from token ids (``input_word_ids``, ``input_mask``, ``input_type_ids``)
-        to one logit per review, as :func:`benchmark.training.classifier.build_classifier` builds it.
+        to its logits (one for two classes, else one per class), as
+        :func:`benchmark.training.classifier.build_classifier` builds it.
       preprocessor_handle: The TF-Hub preprocessor the model was trained with (handle or local path).
       seq_length: Tokens per review the model was built for.
       out_dir: Folder to create (replaced if it exists); nothing appears there unless the export succeeds.
       card: What ``model_card.json`` and ``model_card.md`` say about the model.
 
     Returns:
-      ``out_dir``. Its ``serving_default`` signature maps ``text: string[batch]`` to ``probability`` and
-      ``logit`` (float32[batch]); loading it needs only TensorFlow and tensorflow-text.
+      ``out_dir``. Its ``serving_default`` signature maps ``text: string[batch]`` to ``label`` (string[batch],
+      the most probable of ``card.label_names``) and ``probabilities`` (float32[batch, classes]); for two classes
+      also ``probability`` and ``logit`` (float32[batch], of the second class, as exports always had), else
+      ``logits``. Loading it needs only TensorFlow and tensorflow-text.
     """
     import tensorflow as tf
     import tf_keras
@@ -46,13 +50,22 @@ def export_classifier(model, preprocessor_handle: str, seq_length: int, out_dir:
     # size, and reloading them needs Keras.
     module.classifier = tf_keras.Model(model.inputs, model.outputs, name="classifier")
 
+    names = list(card.label_names)
+
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=SIGNATURE_INPUT)])
     def serve(text: tf.Tensor) -> dict[str, tf.Tensor]:
         tokens = module.preprocessor.tokenize(text)
         packed = module.preprocessor.bert_pack_inputs([tokens], seq_length=tf.constant(seq_length))
-        logit = tf.squeeze(module.classifier(packed, training=False), axis=-1)
-        logit = tf.cast(logit, tf.float32)
-        return {"probability": tf.sigmoid(logit), "logit": logit}
+        logits = tf.cast(module.classifier(packed, training=False), tf.float32)
+        if card.binary:  # one logit, of the second class
+            logit = tf.squeeze(logits, axis=-1)
+            probability = tf.sigmoid(logit)
+            label = tf.gather(tf.constant(names), tf.cast(probability >= 0.5, tf.int32))
+            return {"probability": probability, "logit": logit, "label": label,
+                    "probabilities": tf.stack([1.0 - probability, probability], axis=-1)}
+        probabilities = tf.nn.softmax(logits, axis=-1)
+        return {"probabilities": probabilities, "logits": logits,
+                "label": tf.gather(tf.constant(names), tf.argmax(probabilities, axis=-1))}
 
     module.serve = serve
     out_dir = Path(out_dir)

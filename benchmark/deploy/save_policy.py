@@ -26,7 +26,8 @@ class SavePolicy:
 
     Args:
       models_dir: Exports go to ``<models_dir>/<key>-<run id>/``.
-      mode: ``every`` model, or only the ``best`` of the suite so far (a better model replaces the export).
+      mode: ``every`` model, or only the ``best`` of the suite so far on each dataset (a better model replaces that
+        dataset's export).
       suite_id: Names the ``run`` invocation; best-of-suite compares only exports with the same id, so the
         decision lives on disk and also holds when each model runs in its own process.
     """
@@ -57,9 +58,10 @@ def _describe(validation: dict[str, float]) -> str:
     return "test accuracy (the run had no validation set)"
 
 
-def suite_exports(policy: SavePolicy) -> list[Export]:
-    """The exports this ``run`` invocation has written so far."""
-    return [export for export in find_exports(policy.models_dir) if export.card.suite_id == policy.suite_id]
+def suite_exports(policy: SavePolicy, dataset: str | None = None) -> list[Export]:
+    """The exports this ``run`` invocation has written so far (on ``dataset`` only, when given)."""
+    return [export for export in find_exports(policy.models_dir) if export.card.suite_id == policy.suite_id
+            and (dataset is None or (export.card.dataset or {}).get("key", "imdb") == dataset)]
 
 
 def export_lines(policy: SavePolicy | None) -> list[str]:
@@ -67,7 +69,12 @@ def export_lines(policy: SavePolicy | None) -> list[str]:
     if policy is None:
         return []
     return [f"exported {export.card.key}{' [stand-in: random weights]' if export.card.is_standin else ''} "
-            f"({export.card.selection}) -> {export.path}" for export in suite_exports(policy)]
+            f"{_on(export)}({export.card.selection}) -> {export.path}" for export in suite_exports(policy)]
+
+
+def _on(export: Export) -> str:
+    dataset = (export.card.dataset or {}).get("key", "imdb")
+    return "" if dataset == "imdb" else f"on {dataset} "
 
 
 def save_hook(policy: SavePolicy) -> SaveHook:
@@ -77,14 +84,15 @@ def save_hook(policy: SavePolicy) -> SaveHook:
         validation = tested_validation(result)
         rivals: list[Export] = []
         if policy.mode == "best":
-            rivals = suite_exports(policy)
+            rivals = suite_exports(policy, result.dataset_key)  # the best of each dataset, not across them
             score = selection_score(validation, result.test)
             best = max(rivals, key=lambda e: selection_score(e.card.validation, e.card.test), default=None)
             if best is not None and selection_score(best.card.validation, best.card.test) >= score:
                 log.info("not exporting %s: %s exported earlier in this suite scores at least as well",
                          result.key, best.card.key)
                 return
-            selection = f"best of its suite by {_describe(validation)}"
+            on = "" if result.dataset_key == "imdb" else f" on {result.dataset_key}"
+            selection = f"best of its suite{on} by {_describe(validation)}"
         else:
             selection = "--save-model"
         card = ModelCard.from_run(result, selection, policy.suite_id)

@@ -1,4 +1,5 @@
-"""A local web page: type a review, see its sentiment; below it the suite's leaderboard and plots."""
+"""A local web page: type a text, see its class (IMDb: its sentiment) and each class's probability; below it the
+suite's leaderboard and plots."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import LEADERBOARD_PAGE, PLOTS_FOLDER
-from benchmark.deploy.model_card import STANDIN_WARNING
+from benchmark.deploy.model_card import LABELS, STANDIN_WARNING
 from benchmark.deploy.predict import MAX_REVIEW_CHARS, Predictor, check_review
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ HOST = "127.0.0.1"
 MAX_REQUEST_BYTES = 1_000_000
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sentiment: {{ card.name }}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{{ heading }}: {{ card.name }}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
  body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -27,22 +28,27 @@ PAGE = """<!doctype html>
  .error { background: #fde2e1; border-left: 4px solid #c9302c; padding: .5em 1em; margin: 1em 0; }
  table { border-collapse: collapse; font-size: .9em; } td, th { border: 1px solid #ccc; padding: .2em .5em; }
  img { max-width: 100%; border: 1px solid #eee; margin: .5em 0; } .muted { color: #666; font-size: .9em; }
+ .bar { display: inline-block; height: .8em; background: #4a7bd0; vertical-align: middle; }
 </style></head><body>
-<h1>Movie review sentiment</h1>
+<h1>{{ heading }}</h1>
 <p class="muted">Model: {{ card.name }} (<code>{{ card.key }}</code>), run <code>{{ card.run_id }}</code>,
- test accuracy {{ "%.2f"|format(100 * card.test["accuracy"]) }}%, reviews read up to {{ card.seq_length }} tokens.</p>
+ trained on {{ card.dataset_name }} (classes: {{ card.label_names|join(", ") }}),
+ test accuracy {{ "%.2f"|format(100 * card.test["accuracy"]) }}%, texts read up to {{ card.seq_length }} tokens.</p>
 {% if card.is_standin %}<p class="standin" id="standin">{{ standin_warning }}</p>{% endif %}
 <form method="post" action="/">
- <label for="review">Review</label>
+ <label for="review">{{ "Review" if sentiment else "Text" }}</label>
  <textarea id="review" name="review" rows="7"
-  placeholder="Type or paste a movie review">{{ review }}</textarea>
+  placeholder="{{ "Type or paste a movie review" if sentiment else "Type or paste a text" }}">{{ review }}</textarea>
  <button id="classify" type="submit">Classify</button>
 </form>
 {% if error %}<p class="error" id="error" role="alert">{{ error }}</p>{% endif %}
 {% if prediction %}<p class="result" id="result" data-label="{{ prediction.label }}"
- data-probability="{{ "%.4f"|format(prediction.probability) }}">Sentiment:
+ data-probability="{{ "%.4f"|format(prediction.probability) }}">{{ "Sentiment" if sentiment else "Class" }}:
  <strong class="{{ prediction.label }}" id="label">{{ prediction.label }}</strong>
- with probability <strong id="probability">{{ "%.1f"|format(100 * prediction.probability) }}%</strong></p>{% endif %}
+ with probability <strong id="probability">{{ "%.1f"|format(100 * prediction.probability) }}%</strong></p>
+<table id="probabilities"><tr><th>class</th><th>probability</th><th></th></tr>
+{% for name, p in prediction.probabilities.items() %}<tr><td>{{ name }}</td><td>{{ "%.1f"|format(100 * p) }}%</td>
+<td><span class="bar" style="width: {{ (200 * p)|round|int }}px"></span></td></tr>{% endfor %}</table>{% endif %}
 <div id="leaderboard">{% if leaderboard %}{{ leaderboard|safe }}{% else %}<h2>Leaderboard</h2>
 <p class="muted">No leaderboard at {{ leaderboard_path }}: <code>python -m benchmark run ...</code> writes one.</p>
 {% endif %}</div>
@@ -81,8 +87,10 @@ def create_app(predictor: Predictor, results_dir: Path):
 
     def page(review: str = "", prediction=None, error: str | None = None, status: int = 200):
         board_path = results_dir / LEADERBOARD_PAGE
+        sentiment = predictor.card.label_names == LABELS  # IMDb's negative/positive: the page speaks of sentiment
         body = render_template_string(
             PAGE, card=predictor.card, standin_warning=STANDIN_WARNING, review=review, prediction=prediction,
+            sentiment=sentiment, heading="Movie review sentiment" if sentiment else "Text classification",
             error=error, leaderboard=render_leaderboard(board_path), leaderboard_path=str(board_path),
             plots=plot_names(results_dir))
         return body, status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.leaderboard.rows import accuracy_interval, separable_from_leader
+from benchmark.leaderboard.rows import accuracy_interval, chance, separable_from_leader
 from benchmark.records.metrics import is_at_chance
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
@@ -37,8 +37,13 @@ def number(value: float | None, digits: int = 4) -> str:
 def interval(run: RunResult) -> str:
     """Test accuracy with its 95% interval, flagged when it is within chance."""
     low, high = accuracy_interval(run)
-    flag = f" {CHANCE_FLAG}" if is_at_chance(run.test["accuracy"], int(run.data["test_examples"])) else ""
+    flag = f" {CHANCE_FLAG}" if at_chance(run) else ""
     return f"{100 * run.test['accuracy']:.2f}% [{100 * low:.1f}–{100 * high:.1f}]{flag}"
+
+
+def at_chance(run: RunResult) -> bool:
+    """Whether the run's test accuracy is within the 95% range of its test set's chance level."""
+    return is_at_chance(run.test["accuracy"], int(run.data["test_examples"]), chance(run))
 
 
 def over_seeds(summary: SeedSummary | None) -> str:

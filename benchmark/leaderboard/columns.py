@@ -13,7 +13,6 @@ from benchmark.leaderboard.cells import DASH, PUBLISHED_LABEL
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import accuracy_interval, separable_from_leader, weights_label
 from benchmark.records.failures import Failure
-from benchmark.records.metrics import is_at_chance
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
 from benchmark.records.selection import Selection
@@ -72,7 +71,7 @@ WEIGHTS = Column(("weights",), lambda r: (weights_label(r.run),), "Weights", lam
 TEST_ACCURACY = Column(
     ("test_accuracy", "accuracy_ci95_low", "accuracy_ci95_high", "at_chance"),
     lambda r: (round(r.run.test["accuracy"], 4), *(round(bound, 4) for bound in accuracy_interval(r.run)),
-               is_at_chance(r.run.test["accuracy"], int(r.run.data["test_examples"]))),
+               cells.at_chance(r.run)),
     "Test accuracy [95% CI]", lambda r: cells.interval(r.run),
     reference=lambda figure: f"*{100 * figure.value:.2f}%*")
 VERSUS_LEADER = Column(
@@ -111,9 +110,11 @@ DEVICE = Column(("device",), lambda r: (r.run.environment.get("device", "unknown
 RUN_ID = Column(("run_id",), lambda r: (r.run.run_id,))
 ROC_AUC = Column(("roc_auc",), lambda r: (_optional(r.run.test.get("roc_auc")),))
 CONFIG_HASH = Column(("config_hash",), lambda r: (r.run.config_hash,))
+DATASET = Column(("dataset",), lambda r: (r.run.dataset_key,))
 
 COLUMNS = (RANK, MODEL, WEIGHTS, TEST_ACCURACY, VERSUS_LEADER, OVER_SEEDS, MACRO_F1, TEST_LOSS, BEFORE_FINE_TUNING,
-           PARAMETERS, SEQ_LENGTH, EPOCHS, LEARNING_RATE, TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC, CONFIG_HASH)
+           PARAMETERS, SEQ_LENGTH, EPOCHS, LEARNING_RATE, TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC,
+           CONFIG_HASH, DATASET)
 # The page's table, left to right.
 TABLE = tuple(column for column in COLUMNS if column.header is not None)
 # leaderboard.csv's fields, left to right.
@@ -121,8 +122,10 @@ CSV_FIELDS = ("rank", "model", "key", "weights", "test_accuracy", "test_loss", "
               "seq_length", "epochs", "train_examples", "test_examples", "train_seconds",
               "train_examples_per_second", "device", "run_id", "accuracy_ci95_low", "accuracy_ci95_high",
               "separable_from_leader", "macro_f1", "roc_auc", "before_fine_tuning_accuracy", "config_hash",
-              "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds", "learning_rate",
+              "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds", "dataset", "learning_rate",
               "learning_rate_grid")
+# The rank, leader and separability of a row are within its dataset; ``dataset`` says which. Fields added later go
+# last, so that the earlier ones keep their places.
 
 
 def csv_row(row: Ranked) -> dict[str, Any]:

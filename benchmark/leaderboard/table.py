@@ -8,6 +8,7 @@ from typing import Sequence
 
 from benchmark.leaderboard.columns import CSV_FIELDS, TABLE, Column, Ranked, csv_row
 from benchmark.leaderboard.published import PublishedFigure
+from benchmark.leaderboard.rows import by_dataset
 from benchmark.records.failures import Failure
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
@@ -25,11 +26,13 @@ def ranked(rows: Sequence[RunResult], spreads: dict[str, SeedSummary | None] | N
 
 def render_csv(rows: list[RunResult], spreads: dict[str, SeedSummary | None] | None = None,
                selections: Selections | None = None) -> str:
+    """``leaderboard.csv``: a line per row, dataset by dataset, each ranked within its dataset."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for row in ranked(rows, spreads, selections):
-        writer.writerow(csv_row(row))
+    for section in by_dataset(rows).values():
+        for row in ranked(section, spreads, selections):
+            writer.writerow(csv_row(row))
     return buffer.getvalue()
 
 

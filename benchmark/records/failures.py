@@ -1,4 +1,5 @@
-"""Failure records: one small JSON file per model whose latest attempt crashed, shown as a failed row."""
+"""Failure records: one small JSON file per (model, dataset, seed) whose latest attempt crashed, shown as a failed
+row."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Failure:
       command: The command that was running.
       created: UTC ISO time of the failure.
       seed: The run's seed.
+      dataset: The dataset's key (empty in records from before datasets had keys: IMDb).
     """
 
     key: str
@@ -32,24 +34,37 @@ class Failure:
     command: str
     created: str
     seed: str = ""
+    dataset: str = ""
+
+    @property
+    def dataset_key(self) -> str:
+        return self.dataset or DEFAULT_DATASET
 
 
-def failure_path(output_dir: Path, key: str, seed: int) -> Path:
-    return Path(output_dir) / FAILED_FOLDER / f"{key}-seed{seed}.json"
+DEFAULT_DATASET = "imdb"  # whose failures keep the file names they had before there were other datasets
+
+
+def failure_path(output_dir: Path, key: str, seed: int, dataset: str = DEFAULT_DATASET) -> Path:
+    on = "" if dataset == DEFAULT_DATASET else f"-{dataset}"
+    return Path(output_dir) / FAILED_FOLDER / f"{key}{on}-seed{seed}.json"
 
 
 def record_failure(output_dir: Path, key: str, name: str, config_hash: str, error: str, command: str,
-                   seed: int) -> Failure:
-    """Write (atomically) the failure of ``key`` with ``seed``, replacing an earlier one."""
+                   seed: int, dataset: str = DEFAULT_DATASET) -> Failure:
+    """Write (atomically) the failure of ``key`` on ``dataset`` with ``seed``, replacing an earlier one."""
     failure = Failure(key, name, config_hash, error.strip() or "unknown error", command,
-                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), str(seed))
-    atomic_write_text(failure_path(output_dir, key, seed), json.dumps(dataclasses.asdict(failure), indent=2) + "\n")
+                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), str(seed), dataset)
+    atomic_write_text(failure_path(output_dir, key, seed, dataset),
+                      json.dumps(dataclasses.asdict(failure), indent=2) + "\n")
     return failure
 
 
-def clear_failure(output_dir: Path, key: str, seed: int) -> None:
-    """Forget the failure of ``key`` with ``seed`` once it has a run file."""
-    failure_path(output_dir, key, seed).unlink(missing_ok=True)
+def clear_failure(output_dir: Path, key: str, seed: int, dataset: str = DEFAULT_DATASET) -> None:
+    """Forget the failure of ``key`` on ``dataset`` with ``seed`` once it has a run file."""
+    failure_path(output_dir, key, seed, dataset).unlink(missing_ok=True)
+
+
+OPTIONAL = ("seed", "dataset")  # fields older records lack
 
 
 def load_failures(output_dir: Path) -> tuple[list[Failure], list[str]]:
@@ -59,7 +74,7 @@ def load_failures(output_dir: Path) -> tuple[list[Failure], list[str]]:
     for path in sorted((Path(output_dir) / FAILED_FOLDER).glob("*.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            failures.append(Failure(**{name: str(raw[name] if name != "seed" else raw.get(name, ""))
+            failures.append(Failure(**{name: str(raw[name] if name not in OPTIONAL else raw.get(name, ""))
                                        for name in names}))
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
             problems.append(f"skipped {FAILED_FOLDER}/{path.name}: {error}")

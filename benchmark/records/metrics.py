@@ -1,4 +1,4 @@
-"""Binary classification metrics from labels and predicted probabilities, in plain numpy."""
+"""Classification metrics (two classes or more) from labels and predicted probabilities, in plain numpy."""
 
 from __future__ import annotations
 
@@ -46,10 +46,30 @@ def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> list[list[int]]:
-    """``[[true neg, false pos], [false neg, true pos]]``: rows are the true class, columns the predicted."""
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Numerically stable softmax over the last axis, in float64."""
+    x = np.asarray(logits, dtype=np.float64)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def categorical_log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean cross-entropy of the true class's probability, clipped away from 0."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    true = p[np.arange(len(p)), np.asarray(labels).astype(int)]
+    return float(-np.mean(np.log(np.clip(true, PROBABILITY_CLIP, 1.0))))
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int = 2) -> list[list[int]]:
+    """Counts by true class (rows) and predicted class (columns); for two classes ``[[tn, fp], [fn, tp]]``."""
     y, yhat = np.asarray(labels).astype(int), np.asarray(predictions).astype(int)
-    return [[int(np.sum((y == t) & (yhat == p))) for p in (0, 1)] for t in (0, 1)]
+    return np.bincount(y * classes + yhat, minlength=classes * classes).reshape(classes, classes).tolist()
+
+
+def chance_level(matrix: list[list[int]]) -> float:
+    """What always answering the test set's most frequent class scores: its share (0.5 on a balanced binary set)."""
+    supports = [sum(row) for row in matrix]
+    return max(supports) / sum(supports) if sum(supports) else 0.5
 
 
 def _ratio(numerator: int, denominator: int) -> float:
@@ -80,56 +100,80 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-def classification_metrics(labels: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
-    """Loss, accuracy with its 95% Wilson interval, per-class and macro precision/recall/F1, ROC AUC, confusion.
+def _scores(matrix: list[list[int]], class_names: Sequence[str]) -> dict[str, Any]:
+    """Per-class precision, recall, F1 and support; their macro (unweighted) mean; and micro (pooled) scores, which
+    for single-label classification all equal accuracy."""
+    per_class: dict[str, dict[str, Any]] = {}  # a class never predicted (or absent) scores 0, as in scikit-learn
+    for cls, name in enumerate(class_names):
+        true_pos = matrix[cls][cls]
+        predicted = sum(row[cls] for row in matrix)
+        support = sum(matrix[cls])
+        precision, recall = _ratio(true_pos, predicted), _ratio(true_pos, support)
+        per_class[name] = {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "support": support}
+    macro = {measure: float(np.mean([per_class[name][measure] for name in class_names]))
+             for measure in ("precision", "recall", "f1")}
+    pooled = _ratio(sum(matrix[c][c] for c in range(len(matrix))), sum(map(sum, matrix)))
+    return {"per_class": per_class, "macro": macro, "micro": {"precision": pooled, "recall": pooled, "f1": pooled}}
+
+
+def _one_vs_rest_auc(labels: np.ndarray, probabilities: np.ndarray) -> float | None:
+    """Mean ROC AUC of each class against the rest, over the classes present (None when none can be scored)."""
+    areas = [roc_auc(labels == cls, probabilities[:, cls]) for cls in range(probabilities.shape[1])]
+    areas = [area for area in areas if area is not None]
+    return float(np.mean(areas)) if areas else None
+
+
+def classification_metrics(labels: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5,
+                           class_names: Sequence[str] = CLASS_NAMES) -> dict[str, Any]:
+    """Loss, accuracy with its 95% Wilson interval, per-class, macro and micro precision/recall/F1, ROC AUC, confusion.
 
     Args:
-      labels: True labels, 0 (negative) or 1 (positive).
-      probabilities: Predicted probability of the positive class for each label.
-      threshold: Probabilities at or above it count as positive predictions.
+      labels: True label ids, ``0 .. len(class_names) - 1``.
+      probabilities: Two classes: the probability of class 1 (positive) for each label, one number per example.
+        More classes: a row of class probabilities per example (they sum to one); the prediction is the most probable
+        class, the loss the cross-entropy and ROC AUC the mean over classes of one class against the rest.
+      threshold: Two classes: probabilities at or above it count as class 1.
+      class_names: The names ``per_class`` is keyed by, in id order.
     """
     y = np.asarray(labels).astype(int).ravel()
-    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    p = np.asarray(probabilities, dtype=np.float64)
+    classes = len(class_names)
+    binary = classes == 2
+    p = p.reshape(-1) if binary else p.reshape(-1, classes)
     if len(y) != len(p):
         raise ValueError(f"{len(y)} labels but {len(p)} probabilities")
     if len(y) == 0:
         raise ValueError("no examples to score")
-    if not set(np.unique(y)) <= {0, 1}:
-        raise ValueError("labels must be 0 or 1")
-    predictions = (p >= threshold).astype(int)
-    matrix = confusion_matrix(y, predictions)
-    correct = matrix[0][0] + matrix[1][1]
-    per_class: dict[str, dict[str, Any]] = {}  # a class never predicted (or absent) scores 0, as in scikit-learn
-    for cls, name in enumerate(CLASS_NAMES):
-        true_pos = matrix[cls][cls]
-        predicted = matrix[0][cls] + matrix[1][cls]
-        support = sum(matrix[cls])
-        precision, recall = _ratio(true_pos, predicted), _ratio(true_pos, support)
-        per_class[name] = {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "support": support}
-    macro = {measure: float(np.mean([per_class[name][measure] for name in CLASS_NAMES]))
-             for measure in ("precision", "recall", "f1")}
-    return {
+    if not set(np.unique(y)) <= set(range(classes)):
+        raise ValueError(f"labels must be ids 0 to {classes - 1}")
+    predictions = (p >= threshold).astype(int) if binary else np.argmax(p, axis=1)
+    matrix = confusion_matrix(y, predictions, classes)
+    correct = sum(matrix[c][c] for c in range(classes))
+    scores = _scores(matrix, class_names)
+    metrics = {
         "examples": len(y),
-        "loss": log_loss(y, p),
+        "loss": log_loss(y, p) if binary else categorical_log_loss(y, p),
         "accuracy": correct / len(y),
         "accuracy_ci95": list(wilson_interval(correct, len(y))),
-        "per_class": per_class,
-        "macro": macro,
-        "roc_auc": roc_auc(y, p),
+        **scores,
+        "roc_auc": roc_auc(y, p) if binary else _one_vs_rest_auc(y, p),
         "confusion_matrix": matrix,
-        "threshold": threshold,
     }
+    if binary:
+        metrics["threshold"] = threshold
+    return metrics
 
 
-def is_at_chance(accuracy: float, examples: int, z: float = Z_95) -> bool:
-    """Whether ``accuracy`` on ``examples`` balanced reviews is within the 95% range of coin-flipping.
+def is_at_chance(accuracy: float, examples: int, chance: float = 0.5, z: float = Z_95) -> bool:
+    """Whether ``accuracy`` on ``examples`` test examples is within the 95% range of the ``chance`` level
+    (:func:`chance_level`: the largest class's share of the test set; 0.5 on a balanced binary one).
 
-    A balanced binary test set answered at random scores 0.5 with standard deviation sqrt(0.25 / n);
-    a model that always answers one class scores exactly 0.5.
+    A model that always answers the largest class scores exactly ``chance``; guessing with those odds scores it with
+    standard deviation sqrt(chance (1 - chance) / n) (for 0.5: sqrt(0.25 / n), coin-flipping).
     """
     if examples <= 0:
         return True
-    return abs(accuracy - 0.5) <= z * math.sqrt(0.25 / examples)
+    return abs(accuracy - chance) <= z * math.sqrt(chance * (1 - chance) / examples)
 
 
 def paired_difference_interval(only_first: int, only_second: int, total: int,

@@ -30,11 +30,11 @@ class SeedSummary:
 
 
 def repeat_group(run: RunResult) -> str:
-    """Runs with the same group differ only by seed: same model, weights, settings and data sizes."""
+    """Runs with the same group differ only by seed: same model, weights, settings, dataset and data sizes."""
     settings = {k: v for k, v in run.hyperparameters.items() if k not in NOT_PART_OF_A_REPEAT}
     settings["inference"] = run.inference  # older files have no such setting: they were scored in Keras
     sizes = {k: run.data.get(k) for k in ("train_examples", "validation_examples", "test_examples")}
-    return json.dumps([run.key, run.weights, settings, sizes], sort_keys=True, default=str)
+    return json.dumps([run.key, run.weights, settings, sizes, run.dataset_key], sort_keys=True, default=str)
 
 
 def seed_summary(run: RunResult, runs: Sequence[RunResult]) -> SeedSummary | None:

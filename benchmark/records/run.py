@@ -7,15 +7,19 @@ Schema (version 5), one object per file under ``<output>/runs/``:
 - ``encoder_handle``, ``preprocessor_handle``, ``weights`` (``pretrained``, ``pretrained (imported)``
   for checkpoints brought in with ``import-hf``, ``stand-in``, or ``n/a (classical)``)
 - ``hyperparameters``: every setting of the run (epochs, batch size, sequence length, ...)
-- ``data``: source and the sizes and positive counts of the train, validation and test sets
+- ``data``: source and the sizes of the train, validation and test sets, with their positive counts (IMDb's labels,
+  ``negative``/``positive``) or, for other labels, ``<split>_per_class`` counts by class name
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
 - ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
 - ``test``: metrics on the test set (never used for model selection), from
   :func:`benchmark.records.metrics.classification_metrics`:
-  ``examples``, ``loss``, ``accuracy``, ``accuracy_ci95`` (95% Wilson interval), ``per_class`` (``negative`` and
-  ``positive``: ``precision``, ``recall``, ``f1``, ``support``), ``macro`` (``precision``, ``recall``, ``f1``),
-  ``roc_auc``, ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``) and ``threshold``; version 1 files hold only
-  ``loss`` and ``accuracy``
+  ``examples``, ``loss`` (binary or categorical cross-entropy), ``accuracy``, ``accuracy_ci95`` (95% Wilson
+  interval), ``per_class`` (by class name, in label-id order: ``precision``, ``recall``, ``f1``, ``support``),
+  ``macro`` (their unweighted mean), ``micro`` (v5; pooled over classes, which for one label per example equals
+  accuracy), ``roc_auc`` (more than two classes: the mean of each class against the rest),
+  ``confusion_matrix`` (N x N, rows the true class, columns the predicted, in label-id order; two classes:
+  ``[[tn, fp], [fn, tp]]``) and, for two classes, ``threshold``; version 1 files hold only ``loss`` and
+  ``accuracy``
 - ``before_fine_tuning`` (v2): the same metrics for the zero-step model (encoder + untrained head) on a seeded subset
   of the test set (``examples`` says how many), or ``null`` where there is no such model (classical baseline)
 - ``resumed_from_epoch`` (v2): whole epochs restored from a checkpoint of an interrupted run (0 when none)
@@ -30,6 +34,12 @@ Schema (version 5), one object per file under ``<output>/runs/``:
   ``restored`` (its weights were restored before testing: ``hyperparameters.restore_best_epoch``, and it was not
   the last epoch) and ``tested_epoch`` (the epoch whose weights the test metrics come from); ``null`` without a
   validation split, for the classical baseline, and in older files (which tested the last epoch)
+- ``dataset`` (v5): what the data is: ``key`` (registry key, or one made from your file's name), ``name``,
+  ``short_name``, ``label_names`` (label id i is ``label_names[i]``), ``test_split`` (the source's split scored as
+  the test set; SST-2: GLUE's ``validation``), ``note``, ``citation``, ``origin`` (``registry`` or ``file``),
+  ``text_column``, ``label_column``, ``label_mapping`` (your files: each label as written -> its id; else ``null``)
+  and ``carved_test`` (``fraction``, ``seed``, ``source`` of a test split carved out of a training file; else
+  ``null``); ``null`` in older files, which are IMDb with ``negative``/``positive``
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second
 - ``environment``: library versions, devices, seed, git commit
@@ -53,7 +63,10 @@ SCHEMA_VERSION = 5
 READABLE_VERSIONS = (1, 2, 3, 4, 5)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch"}}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"}}
+# What a run file without a ``dataset`` (before version 5) was trained and tested on.
+IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
+                "label_names": ["negative", "positive"], "test_split": "test", "note": ""}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,11 +93,25 @@ class RunResult:
     resumed_from_step: int = 0
     weights_source: dict[str, Any] | None = None
     best_epoch: dict[str, Any] | None = None
+    dataset: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property
     def key(self) -> str:
         return self.model["key"]
+
+    @property
+    def dataset_info(self) -> dict[str, Any]:
+        """The run's ``dataset`` (IMDb's for files from before version 5)."""
+        return self.dataset or IMDB_DATASET
+
+    @property
+    def dataset_key(self) -> str:
+        return self.dataset_info["key"]
+
+    @property
+    def label_names(self) -> list[str]:
+        return list(self.dataset_info["label_names"])
 
     @property
     def inference(self) -> str:

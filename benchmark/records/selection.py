@@ -1,7 +1,7 @@
 """Learning-rate selection: each model's rate picked from a grid by validation accuracy, never test, and its record.
 
 One JSON file per model and grid under ``<output>/selections/`` (written atomically; see docs/results-schema.md):
-``schema_version``, ``created``, ``model``, ``rule``, ``grid`` (the rates, in the order given), ``chosen_learning_rate``
+``schema_version``, ``created``, ``model``, ``dataset`` (its key), ``rule``, ``grid`` (the rates, in the order given), ``chosen_learning_rate``
 (``null`` when no finished run had a validation accuracy), ``candidates`` (one per finished (rate, seed) run:
 ``learning_rate``, ``seed``, ``run_id``, ``config_hash``, ``validation_accuracy``) and ``missing`` (the
 ``learning_rate`` and ``seed`` of each job of the grid with no finished run). The leaderboard shows a selected model
@@ -76,17 +76,19 @@ class Selection:
     candidates: tuple[Candidate, ...]
     missing: tuple[dict[str, Any], ...] = ()
     created: str = ""
+    dataset: str = "imdb"
     rule: str = RULE
     schema_version: int = SCHEMA_VERSION
 
     @classmethod
     def of(cls, model: str, grid: Sequence[float], runs: Iterable[tuple[float, RunResult]],
-           missing: Iterable[tuple[float, int]] = ()) -> "Selection":
-        """The selection among ``runs`` (finished runs of ``model``, each with its rate of ``grid``), made now."""
+           missing: Iterable[tuple[float, int]] = (), dataset: str = "imdb") -> "Selection":
+        """The selection among ``runs`` (finished runs of ``model`` on ``dataset``, each with its rate of ``grid``),
+        made now."""
         candidates = tuple(Candidate.of(rate, run) for rate, run in runs)
         return cls(model, tuple(grid), choose(grid, candidates), candidates,
                    tuple({"learning_rate": rate, "seed": seed} for rate, seed in missing),
-                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), dataset)
 
     def is_chosen(self, candidate: Candidate) -> bool:
         return candidate.learning_rate == self.chosen_learning_rate
@@ -105,7 +107,7 @@ class Selection:
             raise ValueError(f"unsupported schema_version {raw.get('schema_version')!r}")
         return cls(raw["model"], tuple(raw["grid"]), raw["chosen_learning_rate"],
                    tuple(Candidate(**candidate) for candidate in raw["candidates"]), tuple(raw.get("missing", ())),
-                   raw["created"], raw["rule"])
+                   raw["created"], raw.get("dataset", "imdb"), raw["rule"])
 
 
 def selection_path(output_dir: Path, model: str, job_hashes: Iterable[str]) -> Path:

@@ -1,10 +1,10 @@
-"""``fetch``: download encoders, preprocessors and IMDb into their usual caches, so that ``run --offline`` works.
+"""``fetch``: download encoders, preprocessors and datasets into their usual caches, so that ``run --offline`` works.
 
-Encoders and preprocessors go through tensorflow_hub's resolver into ``TFHUB_CACHE_DIR``; IMDb through TensorFlow
-Datasets' ``imdb_reviews`` builder into its data folder. Each item prints one line (what, size, where, time) and is
-loaded once to check it. Items already cached are checked and skipped; a damaged one (a folder without its
-SavedModel files, or one that does not load) is deleted and downloaded again; the leftovers of a download that was
-killed are cleared first. So ``fetch`` can be rerun at any time, and an interrupted one restarts cleanly.
+Encoders and preprocessors go through tensorflow_hub's resolver into ``TFHUB_CACHE_DIR``; datasets through their
+TensorFlow Datasets builders (IMDb's ``imdb_reviews``, ``glue/sst2``, ...) into its data folder. Each item prints
+one line (what, size, where, time) and is loaded once to check it. Items already cached are checked and skipped; a
+damaged one (a folder without its SavedModel files, or one that does not load) is deleted and downloaded again; the
+leftovers of a download that was killed are cleared first. So ``fetch`` can be rerun at any time, and an interrupted one restarts cleanly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from benchmark.core.errors import UsageError
-from benchmark.data.catalog import DATASETS
+from benchmark.data.catalog import fetch_dataset as prepare_dataset
 from benchmark.encoders import hub_cache
 from benchmark.encoders.spec import EncoderSpec
 
@@ -50,8 +50,8 @@ class Fetched:
     error: str = ""
 
 
-def plan(specs: Sequence[EncoderSpec], dataset: str | None) -> list[Item]:
-    """Each encoder and preprocessor once (27 encoders share one preprocessor), then the dataset."""
+def plan(specs: Sequence[EncoderSpec], datasets: Sequence[str] | str | None) -> list[Item]:
+    """Each encoder and preprocessor once (27 encoders share one preprocessor), then the datasets."""
     items: dict[tuple[str, str], list[str]] = {}
     for spec in specs:
         if spec.imported_dir:
@@ -59,8 +59,9 @@ def plan(specs: Sequence[EncoderSpec], dataset: str | None) -> list[Item]:
         for kind, handle in (("encoder", spec.encoder_handle), ("preprocessor", spec.preprocessor_handle)):
             items.setdefault((kind, handle), []).append(spec.key)
     planned = [Item(kind, _names(keys), handle) for (kind, handle), keys in items.items()]
-    if dataset is not None:
-        planned.append(Item("dataset", dataset))
+    if isinstance(datasets, str):
+        datasets = [datasets]
+    planned += [Item("dataset", dataset) for dataset in dict.fromkeys(datasets or ())]
     return planned
 
 
@@ -110,10 +111,10 @@ def _first_line(error: BaseException) -> str:
 
 
 def fetch_dataset(name: str) -> Fetched:
-    """Prepare dataset ``name`` in its cache (for IMDb, TensorFlow Datasets' ``imdb_reviews``: download, extract,
-    generate) unless it is prepared, and check that it loads."""
+    """Prepare the built-in dataset ``name`` in its cache (its TensorFlow Datasets builder: download, or take the file
+    from the manual folder, extract, generate) unless it is prepared, and check that it loads."""
     started = time.perf_counter()
-    folder, cached = DATASETS[name].fetch()
+    folder, cached = prepare_dataset(name)
     return Fetched(Item("dataset", name), folder, hub_cache.folder_bytes(folder), "cached" if cached else "downloaded",
                    time.perf_counter() - started)
 

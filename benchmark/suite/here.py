@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 from benchmark.core.errors import UsageError
-from benchmark.data.imdb import Imdb
+from benchmark.data.dataset import Loaded
 from benchmark.data.prepared import PreparedData, prepare_data
 from benchmark.deploy.save_policy import SaveHook, SavePolicy, save_hook, save_policy
 from benchmark.encoders.registry import get_spec
@@ -77,7 +77,7 @@ def run_here(key: str, config: RunConfig, data: PreparedData, command: str, opti
         if distribution is not None and not distribution.is_chief:
             return result, None, False
     path = write_run(result, options.output)
-    clear_failure(options.output, key, config.seed)
+    clear_failure(options.output, key, config.seed, data.info.key)
     if checkpoints is not None:
         shutil.rmtree(checkpoints, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -85,10 +85,11 @@ def run_here(key: str, config: RunConfig, data: PreparedData, command: str, opti
     return result, path, False
 
 
-def run_one(key: str, seed: int, config: RunConfig, imdb: Imdb, command: str, options: RunOptions) -> Outcome:
-    """Run ``key`` with ``seed`` here: a crash other than bad input becomes a failed row of the leaderboard."""
+def run_one(key: str, seed: int, config: RunConfig, loaded: Loaded, command: str, options: RunOptions) -> Outcome:
+    """Run ``key`` on ``loaded`` with ``seed`` here: a crash other than bad input becomes a failed row of the
+    leaderboard."""
     config = dataclasses.replace(config, seed=seed)
-    data = prepare_data(imdb, config)
+    data = prepare_data(loaded, config)
     log.info("data: %s", ", ".join(f"{k}={v}" for k, v in data.describe().items()))
     distribution = None
     if key not in BASELINES:
@@ -100,7 +101,7 @@ def run_one(key: str, seed: int, config: RunConfig, imdb: Imdb, command: str, op
               if options.suite_id else save_policy(options.save_model, 1, options.models_dir))
     chief = distribution is None or distribution.is_chief
     on_trained = save_hook(policy) if policy and chief and key not in BASELINES else None
-    log.info("%s, seed %d%s", model_name(key, options.models_dir), seed,
+    log.info("%s on %s, seed %d%s", model_name(key, options.models_dir), data.info.key, seed,
              " - stand-in, random weights" if options.standins and key not in BASELINES else "")
     try:
         result, path, skipped = run_here(key, config, data, command, options, distribution, on_trained)
@@ -109,7 +110,8 @@ def run_one(key: str, seed: int, config: RunConfig, imdb: Imdb, command: str, op
     except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
         message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
         log.error("%s", "".join(traceback.format_exception(error)).rstrip())
-        record_failure(options.output, key, model_name(key, options.models_dir), "", message, command, seed)
+        record_failure(options.output, key, model_name(key, options.models_dir), "", message, command, seed,
+                       data.info.key)
         write_leaderboard(options.output)
         return Outcome(None, None, False, None, message, policy)
     if path is None and not skipped:

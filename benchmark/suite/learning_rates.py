@@ -1,9 +1,9 @@
 """``run --learning-rates``: each model fine-tuned at every rate of a grid, then its rate picked by validation accuracy.
 
-Each (model, rate, seed) is a job of its own, in its own process, with its own configuration hash (the learning rate
+Each (model, dataset, rate, seed) is a job of its own, in its own process, with its own configuration hash (the learning rate
 is part of it), so a rerun skips the finished ones as a suite skips finished models. Once every rate of the grid has
-run, each model's selection (:mod:`benchmark.records.selection`) is written, and the leaderboard shows the model at
-its chosen rate only.
+run, each (model, dataset)'s selection (:mod:`benchmark.records.selection`) is written, and the leaderboard shows the
+model at its chosen rate only.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ import math
 from typing import Sequence
 
 from benchmark.core.errors import UsageError
-from benchmark.data.imdb import Imdb
+from benchmark.data.catalog import DatasetChoice
+from benchmark.data.dataset import Loaded
 from benchmark.data.prepared import prepare_data
 from benchmark.deploy.save_policy import SavePolicy
 from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.selection import Selection, selection_path, write_selection
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import completed_run, planned_hash
-from benchmark.suite.processes import SuiteOutcome, run_suite
+from benchmark.suite.processes import Job, SuiteOutcome, run_suite
 from benchmark.training.baseline import BASELINES
 from benchmark.training.config import RunConfig
 
@@ -55,12 +56,13 @@ def parse_rates(values: Sequence[str], single: float | None, validation_fraction
     return tuple(rates)
 
 
-def select(key: str, seeds: Sequence[int], rates: Sequence[float], config: RunConfig, imdb: Imdb,
-           options: RunOptions) -> Selection:
-    """``key``'s rate among the finished runs of its grid, by validation accuracy; written under ``selections/``."""
+def select(key: str, dataset: DatasetChoice, seeds: Sequence[int], rates: Sequence[float], config: RunConfig,
+           loaded: Loaded, options: RunOptions) -> Selection:
+    """``key``'s rate on ``dataset`` among the finished runs of its grid, by validation accuracy; written under
+    ``selections/``."""
     runs, missing, hashes = [], [], []
     for seed in seeds:
-        data = prepare_data(imdb, dataclasses.replace(config, seed=seed))
+        data = prepare_data(loaded, dataclasses.replace(config, seed=seed))
         for rate in rates:
             identity = planned_hash(key, dataclasses.replace(config, seed=seed, learning_rate=rate), data, options)
             hashes.append(identity or f"{rate!r}:{seed}")
@@ -69,30 +71,33 @@ def select(key: str, seeds: Sequence[int], rates: Sequence[float], config: RunCo
                 missing.append((rate, seed))
             else:
                 runs.append((rate, done))
-    selection = Selection.of(key, rates, runs, missing)
+    selection = Selection.of(key, rates, runs, missing, dataset=dataset.key)
     write_selection(selection, selection_path(options.output, key, hashes))
     return selection
 
 
-def run_grid(keys: Sequence[str], seeds: Sequence[int], rates: Sequence[float], config: RunConfig, imdb: Imdb,
+def run_grid(jobs: Sequence[Job], rates: Sequence[float], config: RunConfig, loaded: dict[str, Loaded],
              command: str, options: RunOptions, policy: SavePolicy | None = None) -> SuiteOutcome:
-    """Every model at every rate (the baselines, which have no rate, once), then each model's selection."""
+    """Every (model, dataset, seed) job at every rate (the baselines, which have no rate, once), then each model's
+    selection on each dataset."""
     ran = skipped = 0
     failed: list[str] = []
     for position, rate in enumerate(rates):
-        keys_here = [key for key in keys if position == 0 or key not in BASELINES]
+        jobs_here = [job for job in jobs if position == 0 or job[0] not in BASELINES]
         log.info("learning rate %g (%d of %d)", rate, position + 1, len(rates))
-        outcome = run_suite([(key, seed) for key in keys_here for seed in seeds],
-                            dataclasses.replace(config, learning_rate=rate), imdb, command, options, policy)
+        outcome = run_suite(jobs_here, dataclasses.replace(config, learning_rate=rate), loaded, command, options,
+                            policy)
         ran, skipped = ran + outcome.ran, skipped + outcome.skipped
         failed += [f"{label} at {rate:g}" for label in outcome.failed]
-    for key in keys:
-        if key in BASELINES:
-            continue
-        selection = select(key, seeds, rates, config, imdb, options)
+    pairs = dict.fromkeys((key, dataset) for key, dataset, _ in jobs if key not in BASELINES)
+    several = len({dataset.key for _, dataset in pairs}) > 1
+    for key, dataset in pairs:
+        seeds = list(dict.fromkeys(seed for k, d, seed in jobs if (k, d) == (key, dataset)))
+        selection = select(key, dataset, seeds, rates, config, loaded[dataset.key], options)
         scores = ", ".join(f"{rate:g}: {'–' if (v := selection.mean_validation(rate)) is None else f'{100 * v:.2f}%'}"
                            for rate in rates)
         chosen = "none" if selection.chosen_learning_rate is None else f"{selection.chosen_learning_rate:g}"
-        print(f"{key}: learning rate {chosen} chosen by validation accuracy ({scores})", flush=True)
+        on = f" on {dataset.key}" if several else ""
+        print(f"{key}{on}: learning rate {chosen} chosen by validation accuracy ({scores})", flush=True)
     page, _ = write_leaderboard(options.output)
     return SuiteOutcome(ran, skipped, failed, page)

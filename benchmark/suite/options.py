@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 
 from benchmark.core.paths import DEFAULT_MODELS, DEFAULT_RESULTS
+from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice
+from benchmark.data.tabular import TableOptions
 from benchmark.training.config import RunConfig
 
 
@@ -18,7 +20,8 @@ class RunOptions:
       models_dir: Stand-ins, imported encoders and exports.
       standins: Stand-in encoders (random weights) instead of the published ones.
       vocab: The stand-ins' WordPiece vocabulary (default: learned from the training reviews).
-      data_dir: A local aclImdb folder or archive (default: TensorFlow Datasets).
+      data_dir: IMDb's local aclImdb folder or archive (default: TensorFlow Datasets).
+      table: How files of your own are read (text and label columns, the carved test fraction).
       offline: Download nothing.
       hub_mirror: Download tfhub.dev handles from this address instead.
       force: Rerun models whose run file for the same configuration exists.
@@ -34,6 +37,7 @@ class RunOptions:
     standins: bool = False
     vocab: Path | None = None
     data_dir: Path | None = None
+    table: TableOptions = TableOptions()
     offline: bool = False
     hub_mirror: str | None = None
     force: bool = False
@@ -53,12 +57,16 @@ def _flag(option: str, on: bool) -> list[str]:
 
 
 def child_arguments(key: str, seed: int, config: RunConfig, options: RunOptions,
-                    suite_id: str | None = None) -> list[str]:
-    """The ``run`` arguments of the child process that runs ``key`` with ``seed`` for a suite: every setting of
-    ``config`` and ``options``, written out, for one model and one seed."""
+                    suite_id: str | None = None, dataset: DatasetChoice | None = None) -> list[str]:
+    """The ``run`` arguments of the child process that runs ``key`` on ``dataset`` with ``seed`` for a suite: every
+    setting of ``config`` and ``options``, written out, for one model, one dataset and one seed."""
     save = {True: ["--save-model"], False: ["--no-save-model"], None: []}[options.save_model]
+    table = options.table
     return [
         "run", "--model", key, "--seed", str(seed), "--suite-child", *_given("--suite-id", suite_id),
+        *_given("--dataset", dataset.argument if dataset is not None else None),
+        "--text-column", table.text_column, "--label-column", table.label_column,
+        "--test-fraction", repr(table.test_fraction),
         "--epochs", str(config.epochs), "--batch-size", str(config.batch_size),
         "--seq-length", str(config.seq_length),
         *_given("--learning-rate", None if config.learning_rate is None else repr(config.learning_rate)),
@@ -68,7 +76,8 @@ def child_arguments(key: str, seed: int, config: RunConfig, options: RunOptions,
         "--restore-best-epoch" if config.restore_best_epoch else "--no-restore-best-epoch",
         "--precision", config.precision, *_flag("--jit-compile", config.jit_compile),
         "--inference", config.inference,
-        *_given("--data-dir", options.data_dir), *_flag("--offline", options.offline),
+        *_given("--data-dir", options.data_dir if dataset is None or dataset.key == DEFAULT_DATASET else None),
+        *_flag("--offline", options.offline),
         *_given("--hub-mirror", options.hub_mirror), *_flag("--standins", options.standins),
         "--output", str(options.output), *_flag("--force", options.force),
         "--strategy", options.strategy, "--cpu-replicas", str(options.cpu_replicas), *save,

@@ -1,4 +1,5 @@
-"""A suite: each (model, seed) in its own process, finished configurations skipped, crashes recorded, the rest go on.
+"""A suite: each (model, dataset, seed) in its own process, finished configurations skipped, crashes recorded, the
+rest go on.
 
 timm's benchmark runs each model in its own process too: TensorFlow does not reliably free GPU memory between models.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmark.core.paths import SOURCE_ROOT
-from benchmark.data.imdb import Imdb
+from benchmark.data.catalog import DatasetChoice
+from benchmark.data.dataset import Loaded
 from benchmark.data.prepared import prepare_data
 from benchmark.deploy.save_policy import SavePolicy
 from benchmark.leaderboard.write import write_leaderboard
@@ -101,32 +103,44 @@ def run_child(key: str, arguments: Sequence[str], command: str) -> tuple[int, st
     return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
 
 
-def run_suite(jobs: Sequence[tuple[str, int]], config: RunConfig, imdb: Imdb, command: str, options: RunOptions,
-              policy: SavePolicy | None = None) -> SuiteOutcome:
-    """Each (model, seed) in its own process: finished configurations skipped, crashes recorded, the rest go on.
+Job = tuple[str, DatasetChoice, int]  # (model key, dataset, seed)
+
+
+def job_label(job: Job, jobs: Sequence[Job]) -> str:
+    """How progress lines name a job: the model, and its dataset and seed where the suite has several."""
+    key, dataset, seed = job
+    on = f" on {dataset.key}" if len({d.key for _, d, _ in jobs}) > 1 else ""
+    return key + on + (f" (seed {seed})" if len({s for _, _, s in jobs}) > 1 else "")
+
+
+def run_suite(jobs: Sequence[Job], config: RunConfig, loaded: dict[str, Loaded], command: str,
+              options: RunOptions, policy: SavePolicy | None = None) -> SuiteOutcome:
+    """Each (model, dataset, seed) in its own process: finished configurations skipped, crashes recorded, the rest
+    go on. ``loaded`` holds each dataset by key (to plan the configuration hashes; the children load their own).
 
     With a save ``policy``, the children export under its suite id (best of the suite, or every model).
     """
     ran = skipped = 0
     failed: list[str] = []
-    several_seeds = len({seed for _, seed in jobs}) > 1
-    for position, (key, seed) in enumerate(jobs, 1):
-        label = f"{key} (seed {seed})" if several_seeds else key
+    for position, job in enumerate(jobs, 1):
+        key, dataset, seed = job
+        label = job_label(job, jobs)
         seeded = dataclasses.replace(config, seed=seed)
-        identity = planned_hash(key, seeded, prepare_data(imdb, seeded), options)
+        identity = planned_hash(key, seeded, prepare_data(loaded[dataset.key], seeded), options)
         if not options.force and (done := completed_run(options.output, identity)):
             skipped += 1
             log.info("[%d/%d] %s: skipped, run file %s.json has this configuration (%s); --force reruns",
                      position, len(jobs), label, done.run_id, identity)
             continue
         log.info("[%d/%d] %s: starting in its own process", position, len(jobs), label)
-        arguments = child_arguments(key, seed, config, options, policy.suite_id if policy else None)
+        arguments = child_arguments(key, seed, config, options, policy.suite_id if policy else None, dataset)
         returncode, error = run_child(key, arguments, command)
         if returncode == 0:
             ran += 1
             continue
         failed.append(label)
-        record_failure(options.output, key, model_name(key, options.models_dir), identity or "", error, command, seed)
+        record_failure(options.output, key, model_name(key, options.models_dir), identity or "", error, command, seed,
+                       dataset.key)
         log.error("%s failed: %s", label, error)
     page, _ = write_leaderboard(options.output)
     return SuiteOutcome(ran, skipped, failed, page)

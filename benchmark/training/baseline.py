@@ -15,6 +15,7 @@ from benchmark.data.prepared import PreparedData, data_fingerprint
 from benchmark.records.labels import WEIGHTS_CLASSICAL
 from benchmark.records.metrics import classification_metrics
 from benchmark.records.run import RunResult
+from benchmark.training.identity import dataset_identity
 from benchmark.training.result import assemble_run, started
 
 TFIDF_KEY = "tfidf_logreg"
@@ -48,44 +49,54 @@ BASELINES: dict[str, BaselineSpec] = {TFIDF_KEY: TFIDF_LOGREG}
 
 
 def baseline_hash(spec: BaselineSpec, config: DataConfig, data: PreparedData) -> str:
-    """The configuration hash of a baseline run: its settings, the seed and the exact reviews, nothing else.
+    """The configuration hash of a baseline run: its settings, the seed, the exact examples and (unless IMDb's two)
+    the class names, nothing else.
 
     Epochs, batch size, sequence length and learning rate do not affect it, so they are left out.
     """
     return stable_hash({"model": spec.key, "settings": spec.settings, "seed": config.seed,
-                        "data": data_fingerprint(data)})
+                        "data": data_fingerprint(data)} | dataset_identity(data))
 
 
-def tfidf_model(spec: BaselineSpec, seed: int) -> tuple[Any, Any]:
-    """The untrained vectorizer and classifier of ``spec``."""
+MULTICLASS_SOLVER = "lbfgs"  # liblinear takes two classes only; lbfgs fits a multinomial (softmax) model
+
+
+def tfidf_model(spec: BaselineSpec, seed: int, num_classes: int = 2) -> tuple[Any, Any]:
+    """The untrained vectorizer and classifier of ``spec`` (liblinear for two classes, multinomial lbfgs for more)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: scikit-learn, for this model only
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(ngram_range=(1, spec.ngram_max), min_df=spec.min_df, max_features=spec.max_features,
                                  sublinear_tf=True, strip_accents="unicode", lowercase=True)
-    return vectorizer, LogisticRegression(C=spec.regularization_c, max_iter=spec.max_iter, solver="liblinear",
+    solver = "liblinear" if num_classes == 2 else MULTICLASS_SOLVER
+    return vectorizer, LogisticRegression(C=spec.regularization_c, max_iter=spec.max_iter, solver=solver,
                                           random_state=seed)
 
 
 def run_baseline(spec: BaselineSpec, data: PreparedData, config: DataConfig, command: str) -> RunResult:
     """Fit ``spec`` on the training reviews, score validation and test, and return a normal run result."""
-    vectorizer, classifier = tfidf_model(spec, config.seed)  # scikit-learn is imported before the clocks start
+    vectorizer, classifier = tfidf_model(spec, config.seed, data.num_classes)  # scikit-learn is imported first
     clock = started()
     train_start = time.perf_counter()
     classifier.fit(vectorizer.fit_transform(data.train.texts), data.train.labels)
     train_seconds = time.perf_counter() - train_start
 
-    def probabilities(texts) -> np.ndarray:
-        return classifier.predict_proba(vectorizer.transform(texts))[:, 1]
+    def scores(split) -> dict[str, Any]:
+        predicted = classifier.predict_proba(vectorizer.transform(split.texts))
+        if data.num_classes == 2:
+            return classification_metrics(split.labels, predicted[:, 1], class_names=data.label_names)
+        probabilities = np.zeros((len(split), data.num_classes))
+        probabilities[:, classifier.classes_] = predicted  # columns in label-id order
+        return classification_metrics(split.labels, probabilities, class_names=data.label_names)
 
     row: dict[str, Any] = {"epoch": 1, "seconds": train_seconds}
-    train_scores = classification_metrics(data.train.labels, probabilities(data.train.texts))
+    train_scores = scores(data.train)
     row |= {"train_loss": train_scores["loss"], "train_accuracy": train_scores["accuracy"]}
     if data.validation is not None:
-        validation_scores = classification_metrics(data.validation.labels, probabilities(data.validation.texts))
+        validation_scores = scores(data.validation)
         row |= {"validation_loss": validation_scores["loss"], "validation_accuracy": validation_scores["accuracy"]}
     eval_start = time.perf_counter()
-    test_metrics = classification_metrics(data.test.labels, probabilities(data.test.texts))
+    test_metrics = scores(data.test)
     eval_seconds = time.perf_counter() - eval_start
     environment = describe_environment(config.seed, accelerators=False)  # scikit-learn runs on the CPU
     environment["packages"] = environment["packages"] | {"scikit-learn": package_version("scikit-learn")}
@@ -100,7 +111,8 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: DataConfig, com
         preprocessor_handle="n/a (classical)",
         weights=WEIGHTS_CLASSICAL,
         hyperparameters={k: v for k, v in spec.settings.items() if k != "key"} | {
-            "seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None, "learning_rate": None},
+            "seed": config.seed, "epochs": None, "seq_length": None, "batch_size": None, "learning_rate": None} | (
+            {} if data.num_classes == 2 else {"solver": f"{MULTICLASS_SOLVER} (multinomial)"}),
         history=[row],
         test=test_metrics,
         environment=environment,

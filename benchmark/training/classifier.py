@@ -29,17 +29,24 @@ def encoder_inputs(seq_length: int | None, batch_size: int | None = None) -> dic
             for name in ENCODER_INPUTS}
 
 
-def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT) -> tf.Tensor:
-    """The head shared by every encoder: dropout, then one dense unit giving the positive-class logit.
+def logit_units(num_classes: int) -> int:
+    """Logits per example: one for two classes (the positive class's, for a sigmoid), else one per class."""
+    return 1 if num_classes == 2 else num_classes
 
-    The logit is computed in float32 even under a mixed-precision policy, so the loss stays numerically safe.
+
+def classifier_head(pooled_output: tf.Tensor, dropout: float = DEFAULT_DROPOUT, num_classes: int = 2) -> tf.Tensor:
+    """The head shared by every encoder: dropout, then a dense layer giving one logit (two classes: the positive
+    class's, read through a sigmoid) or one logit per class (more classes, read through a softmax).
+
+    The logits are computed in float32 even under a mixed-precision policy, so the loss stays numerically safe.
     """
     x = tf_keras.layers.Dropout(dropout, name="head_dropout")(pooled_output)
-    return tf_keras.layers.Dense(1, name="classifier", dtype="float32")(x)
+    return tf_keras.layers.Dense(logit_units(num_classes), name="classifier", dtype="float32")(x)
 
 
-def build_classifier(encoder_handle: str, seq_length: int | None, dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
-    """A Keras model from token-id inputs (as the preprocessor packs them) to one logit per review.
+def build_classifier(encoder_handle: str, seq_length: int | None, dropout: float = DEFAULT_DROPOUT,
+                     num_classes: int = 2) -> tf_keras.Model:
+    """A Keras model from token-id inputs (as the preprocessor packs them) to the logits of each example.
 
     ``seq_length`` None accepts batches of any width (length bucketing).
     """
@@ -48,43 +55,45 @@ def build_classifier(encoder_handle: str, seq_length: int | None, dropout: float
     outputs = encoder(inputs)
     if "pooled_output" not in outputs:
         raise UsageError(f"encoder {encoder_handle} has no pooled_output: it does not follow the TF-Hub text encoder API")
-    logits = classifier_head(outputs["pooled_output"], dropout)
+    logits = classifier_head(outputs["pooled_output"], dropout, num_classes)
     return tf_keras.Model(inputs, logits, name="classifier")
 
 
 def build_native_classifier(spec: EncoderSpec, encoder_handle: str, seq_length: int | None,
-                            precision: str = "float32", dropout: float = DEFAULT_DROPOUT) -> tf_keras.Model:
-    """The shared classifier on a native encoder holding the SavedModel's weights; the logit stays float32."""
+                            precision: str = "float32", dropout: float = DEFAULT_DROPOUT,
+                            num_classes: int = 2) -> tf_keras.Model:
+    """The shared classifier on a native encoder holding the SavedModel's weights; the logits stay float32."""
     saved, vocab_size = saved_encoder(encoder_handle)
     with precision_policy(precision):
         inputs = encoder_inputs(seq_length)
         encoder = rebuild_encoder(spec, saved, vocab_size, inputs)
-        logits = classifier_head(encoder(inputs)["pooled_output"], dropout)
+        logits = classifier_head(encoder(inputs)["pooled_output"], dropout, num_classes)
         return tf_keras.Model(inputs, logits, name="classifier")
 
 
 def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
                      jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
-                     native: bool = False) -> tf_keras.Model:
+                     native: bool = False, num_classes: int = 2) -> tf_keras.Model:
     """The hub.KerasLayer classifier for plain float32; the native one for mixed precision, XLA, or ``native``
     (what TensorFlow Lite inference converts).
 
     XLA never wraps a hub.KerasLayer: on CPU that measured about 20x slower.
     """
     if precision == "float32" and not jit_compile and not native:
-        return build_classifier(encoder_handle, seq_length, dropout)
-    return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout)
+        return build_classifier(encoder_handle, seq_length, dropout, num_classes)
+    return build_native_classifier(spec, encoder_handle, seq_length, precision, dropout, num_classes)
 
 
 def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
                         jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
-                        native: bool = False) -> tuple[tf_keras.Model, str]:
+                        native: bool = False, num_classes: int = 2) -> tuple[tf_keras.Model, str]:
     """:func:`build_for_config`, except that an encoder that cannot be rebuilt natively (its SavedModel's
     variables do not match tf-models-official's) runs on the hub layer in float32, with a warning, unless
     ``native`` demands the rebuilt one; returns the model and the precision it computes in. What
     ``--precision auto`` uses."""
     try:
-        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native), precision
+        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native,
+                                num_classes), precision
     except UsageError as error:
         if native:
             raise UsageError(f"{spec.key}: {error}; TensorFlow Lite inference converts the natively rebuilt encoder, "
@@ -92,7 +101,7 @@ def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int 
         if precision == "float32" and not jit_compile:
             raise  # the hub layer itself failed: nothing to fall back to
         log.warning("%s: %s; training in float32 on the hub layer instead", spec.key, error)
-        return build_classifier(encoder_handle, seq_length, dropout), "float32"
+        return build_classifier(encoder_handle, seq_length, dropout, num_classes), "float32"
 
 
 def count_parameters(weights) -> int:

@@ -99,8 +99,18 @@ def tokenize(source: EncoderSource, data: PreparedData, config: RunConfig) -> En
     return Encoded(train, validation, test, time.perf_counter() - start)
 
 
+def loss_and_accuracy(num_classes: int) -> tuple[Any, Any]:
+    """Two classes: binary cross-entropy on the one logit, accuracy at logit 0 (probability 0.5); more: sparse
+    categorical cross-entropy on the class logits, accuracy of the largest."""
+    if num_classes == 2:
+        return (tf_keras.losses.BinaryCrossentropy(from_logits=True),
+                tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy"))
+    return (tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            tf_keras.metrics.SparseCategoricalAccuracy(name="accuracy"))
+
+
 def compile_classifier(source: EncoderSource, config: RunConfig, distribution: Distribution,
-                       train: EncodedSplit) -> Compiled:
+                       train: EncodedSplit, num_classes: int = 2) -> Compiled:
     """The classifier built (hub layer or natively rebuilt, as the precision asks) and compiled under the strategy."""
     batch_size = distribution.global_batch_size(config.batch_size)
     steps_per_epoch = steps_per_pass(train, batch_size, config.bucketing, config.seq_length)
@@ -112,17 +122,17 @@ def compile_classifier(source: EncoderSource, config: RunConfig, distribution: D
         native = config.inference != DEFAULT_INFERENCE  # TensorFlow Lite converts the natively rebuilt encoder
         if config.precision == AUTO:
             model, precision = build_with_fallback(spec, source.encoder_handle, width, requested,
-                                                   config.jit_compile, config.dropout, native)
+                                                   config.jit_compile, config.dropout, native, num_classes)
         else:
             model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
-                                                config.dropout, native), requested
+                                                config.dropout, native, num_classes), requested
         optimizer = adamw(resolved_learning_rate(spec, config), total_steps, int(config.warmup_fraction * total_steps))
         if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
             optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
-        model.compile(optimizer=optimizer,
-                      loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
+        loss, accuracy = loss_and_accuracy(num_classes)
+        model.compile(optimizer=optimizer, loss=loss,
                       # ``examples`` turns Keras' running means into exact per-step losses and epoch totals.
-                      metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy"), ExamplesSeen()],
+                      metrics=[accuracy, ExamplesSeen()],
                       steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
     return Compiled(model, optimizer, precision, batch_size, steps_per_epoch, total_steps)
 
@@ -135,7 +145,8 @@ def resume_or_start(state: TrainingState | None, compiled: Compiled, test: Encod
     if progress is None:
         zero_step = test.take(before_fine_tuning_subset(data.test, config.seed))
         progress = {"before_fine_tuning": classification_metrics(zero_step.labels, predict_probabilities(
-            compiled.model, zero_step, compiled.batch_size, verbose, config.bucketing))}
+            compiled.model, zero_step, compiled.batch_size, verbose, config.bucketing),
+            class_names=data.label_names)}
     elif batches:
         log.info("%s: resuming from the checkpoint at epoch %d, step %d of %d", key, epochs + 1, batches,
                  compiled.steps_per_epoch)
@@ -172,18 +183,21 @@ def fit(compiled: Compiled, encoded: Encoded, config: RunConfig, key: str, state
 
 
 def score_test(compiled: Compiled, source: EncoderSource, test: EncodedSplit, config: RunConfig,
-               verbose: int) -> tuple[dict[str, Any], float, float | None]:
+               verbose: int, class_names: tuple[str, ...] = ("negative", "positive"),
+               ) -> tuple[dict[str, Any], float, float | None]:
     """Test-set metrics from the trained model, or its TensorFlow Lite form; seconds scoring, seconds converting."""
     predictor, convert_seconds = compiled.model, None
     if config.inference != DEFAULT_INFERENCE:
         convert_start = time.perf_counter()
-        predictor = from_trained(source.spec, source.encoder_handle, compiled.model, config.inference, cpu_threads())
+        predictor = from_trained(source.spec, source.encoder_handle, compiled.model, config.inference, cpu_threads(),
+                                 len(class_names))
         convert_seconds = time.perf_counter() - convert_start
         log.info("%s: converted to %s in %.0fs; scoring the test set with it", source.spec.key,
                  INFERENCES[config.inference], convert_seconds)
     eval_start = time.perf_counter()
     metrics = classification_metrics(
-        test.labels, predict_probabilities(predictor, test, compiled.batch_size, verbose, config.bucketing))
+        test.labels, predict_probabilities(predictor, test, compiled.batch_size, verbose, config.bucketing),
+        class_names=class_names)
     return metrics, time.perf_counter() - eval_start, convert_seconds
 
 
@@ -226,7 +240,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     located = locate_weights(source)
     encoded = tokenize(source, data, config)
     distribution = distribution or choose_strategy("default")
-    compiled = compile_classifier(source, config, distribution, encoded.train)
+    compiled = compile_classifier(source, config, distribution, encoded.train, data.num_classes)
     verbose = 1 if sys.stdout.isatty() else 2
     state = TrainingState(checkpoints, compiled.model, compiled.optimizer) if checkpoints is not None else None
     start = resume_or_start(state, compiled, encoded.test, data, config, spec.key, verbose)
@@ -234,7 +248,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     recorder = fit(compiled, encoded, config, spec.key, state, start, verbose, best)
     best_epoch = best.restore(compiled.model, config.restore_best_epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
-    test_metrics, eval_seconds, convert_seconds = score_test(compiled, source, encoded.test, config, verbose)
+    test_metrics, eval_seconds, convert_seconds = score_test(compiled, source, encoded.test, config, verbose,
+                                                             data.label_names)
     result = assemble_run(
         spec.key, clock, data, seconds={"tokenize": encoded.seconds, "train": train_seconds, "eval": eval_seconds},
         train_examples=len(encoded.train) * config.epochs,

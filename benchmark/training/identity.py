@@ -8,6 +8,7 @@ from typing import Any
 
 from benchmark.core.hashing import stable_hash
 from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.data.registry import IMDB_INFO
 from benchmark.encoders.source import EncoderSource
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.records.labels import DEFAULT_INFERENCE, WEIGHTS_STANDIN
@@ -28,8 +29,10 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
     name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), the replicas
     in sync when more than one (they multiply the batch each optimizer step sees), and the exact reviews of each
-    split. Out: when and where it ran, the data's location or format, the stand-in cache location and library
-    versions. One replica adds nothing, so single-device hashes are those of earlier versions.
+    split, and the class names when they are not IMDb's ``negative``/``positive`` (they set the head: more than two
+    classes have a logit each). Out: when and where it ran, the data's location or format, the stand-in cache
+    location and library versions. One replica and IMDb's two classes add nothing, so those hashes are the ones
+    earlier versions computed.
     """
     if source.weights == WEIGHTS_STANDIN:
         encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
@@ -51,4 +54,9 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     }
     if replicas != 1:
         identity["replicas"] = replicas
-    return stable_hash(identity)
+    return stable_hash(identity | dataset_identity(data))
+
+
+def dataset_identity(data: PreparedData) -> dict[str, Any]:
+    """What a dataset adds to a configuration hash beyond its fingerprint: the class names, unless IMDb's two."""
+    return {} if data.label_names == IMDB_INFO.label_names else {"classes": list(data.label_names)}

@@ -22,9 +22,9 @@ def run_id(key: str, created: dt.datetime) -> str:
 
 def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData, *, seconds: dict[str, float],
                  train_examples: int, **fields: Any) -> RunResult:
-    """The run's record: its id and time from ``clock`` (:func:`started`), ``data``'s description, the timing from
-    the ``seconds`` of tokenizing, training and evaluating (``train_examples`` were trained on in all), and the
-    remaining :class:`~benchmark.records.run.RunResult` fields as given."""
+    """The run's record: its id and time from ``clock`` (:func:`started`), ``data``'s description and dataset, the
+    timing from the ``seconds`` of tokenizing, training and evaluating (``train_examples`` were trained on in all),
+    and the remaining :class:`~benchmark.records.run.RunResult` fields as given."""
     start, created = clock
     train, evaluation = seconds["train"], seconds["eval"]
     timing = {
@@ -36,4 +36,4 @@ def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData,
         "eval_examples_per_second": len(data.test) / evaluation,
     }
     return RunResult(run_id=run_id(key, created), created=created.isoformat(timespec="seconds"), data=data.describe(),
-                     timing=timing, **fields)
+                     timing=timing, dataset=data.info.describe(), **fields)

@@ -49,14 +49,15 @@ class TfliteClassifier:
             logits.append(self(batch))
             if progress is not None:
                 progress.update(step)
-        return np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
+        return np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)  # (examples, logits)
 
 
-def from_trained(spec, encoder_handle: str, trained, inference: str, threads: int) -> TfliteClassifier:
+def from_trained(spec, encoder_handle: str, trained, inference: str, threads: int,
+                 num_classes: int = 2) -> TfliteClassifier:
     """``trained`` (a natively rebuilt classifier, any precision) as a TFLite classifier of any width: its weights
     copied into a float32 twin, converted, and int8-quantized for ``tflite-int8``."""
     if inference not in INFERENCES or inference == DEFAULT_INFERENCE:
         raise ValueError(f"not a TensorFlow Lite inference: {inference!r}")
-    exact = build_native_classifier(spec, encoder_handle, None, "float32")
+    exact = build_native_classifier(spec, encoder_handle, None, "float32", num_classes=num_classes)
     exact.set_weights(trained.get_weights())  # float32 variables in every precision; same layers, same order
     return TfliteClassifier(exact, quantize=inference == "tflite-int8", threads=threads)
