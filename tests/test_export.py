@@ -26,7 +26,8 @@ FRESH_LOAD = textwrap.dedent("""
     import tensorflow_text  # noqa: F401
     serve = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
     out = serve(text=tf.constant(json.loads(sys.argv[2])))
-    print(json.dumps({name: value.numpy().tolist() for name, value in out.items()}))
+    plain = lambda values: [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]  # the label is a string
+    print(json.dumps({name: plain(value.numpy().tolist()) for name, value in out.items()}))
 """)
 REVIEWS = ["the film was great and i loved it, wonderful", "boring and awful, a waste of time",
            "This movie was the best: a superb, moving story."]
@@ -62,6 +63,8 @@ def test_export_reloads_with_only_tensorflow_and_tensorflow_text(tiny_export):
     expected = load_predictor(tiny_export.path).probabilities(REVIEWS)
     assert outputs["probability"] == pytest.approx(expected, abs=1e-5)
     assert outputs["probability"][0] > 0.5 > outputs["probability"][1] and outputs["probability"][2] > 0.5
+    assert outputs["label"] == ["positive", "negative", "positive"]
+    assert [row[1] for row in outputs["probabilities"]] == pytest.approx(expected, abs=1e-5)
 
 
 def _token_model(seq_length: int):

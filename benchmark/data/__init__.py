@@ -1,1 +1,2 @@
-"""Datasets: loading (a folder, an archive, TensorFlow Datasets), subsets and splits, truncation and packing."""
+"""Datasets: the registry, loading (an aclImdb folder or archive, TensorFlow Datasets, your own CSV/JSONL/Parquet
+files), subsets and splits for any number of classes, truncation and packing."""
