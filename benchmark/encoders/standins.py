@@ -75,7 +75,11 @@ def _export(spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> 
     from benchmark.encoders.build import build_encoder  # deferred: imports TensorFlow
 
     tf.keras.utils.set_random_seed(STANDIN_SEED)
-    export_tfhub(build_encoder(spec, vocab_size), spec, vocab_file, vocab_size, out)
+    encoder = build_encoder(spec, vocab_size)
+    ids = tf.zeros((1, 2), tf.int32)
+    # A subclassed encoder (DistilBERT's) creates its weights on its first call; the others have them already.
+    encoder(dict(input_word_ids=ids, input_mask=tf.ones_like(ids), input_type_ids=ids))
+    export_tfhub(encoder, spec, vocab_file, vocab_size, out)
 
 
 def export_tfhub(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:

@@ -29,7 +29,7 @@ from benchmark.records.metrics import classification_metrics
 from benchmark.records.run import RunResult
 from benchmark.training.callbacks import EpochTimer, ExamplesSeen, StepLoss, StopOnNonFiniteLoss
 from benchmark.training.checkpoints import EpochCheckpoint, TrainingState
-from benchmark.training.classifier import build_for_config, build_with_fallback, encoder_parameters
+from benchmark.training.classifier import build_with_fallback, encoder_parameters, on_hub_layer
 from benchmark.training.config import RunConfig
 from benchmark.training.distribute import Distribution, choose_strategy
 from benchmark.training.evaluation import before_fine_tuning_subset, predict_probabilities
@@ -109,12 +109,8 @@ def compile_classifier(source: EncoderSource, config: RunConfig, distribution: D
     with distribution.strategy.scope():
         width = None if config.bucketing else config.seq_length
         native = config.inference != DEFAULT_INFERENCE  # TensorFlow Lite converts the natively rebuilt encoder
-        if config.precision == AUTO:
-            model, precision = build_with_fallback(spec, source.encoder_handle, width, requested,
-                                                   config.jit_compile, config.dropout, native)
-        else:
-            model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
-                                                config.dropout, native), requested
+        model, precision = build_with_fallback(spec, source.encoder_handle, width, requested, config.jit_compile,
+                                               config.dropout, native, fallback=config.precision == AUTO)
         optimizer = adamw(resolved_learning_rate(spec, config), total_steps, int(config.warmup_fraction * total_steps))
         if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
             optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
@@ -122,7 +118,8 @@ def compile_classifier(source: EncoderSource, config: RunConfig, distribution: D
                       loss=tf_keras.losses.BinaryCrossentropy(from_logits=True),
                       # ``examples`` turns Keras' running means into exact per-step losses and epoch totals.
                       metrics=[tf_keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy"), ExamplesSeen()],
-                      steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
+                      steps_per_execution=config.steps_per_execution,
+                      jit_compile=config.jit_compile and not on_hub_layer(model))  # not after a fallback
     return Compiled(model, optimizer, precision, batch_size, steps_per_epoch, total_steps)
 
 
