@@ -46,6 +46,16 @@ def write_aclimdb(root: Path, per_class: int = 24, seed: int = 0, unlabelled: in
     return root / "aclImdb"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """The tests' own cache folder (tokenized reviews), never the user's; command-line runs inherit it."""
+    from benchmark.core.paths import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def aclimdb(tmp_path_factory) -> Path:
     return write_aclimdb(tmp_path_factory.mktemp("data"))

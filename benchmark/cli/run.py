@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from benchmark.cli.common import add_network_options, add_standin_options, quiet_tensorflow, whole_number
+from benchmark.cli.common import (add_cache_option, add_network_options, add_standin_options, quiet_tensorflow,
+                                  use_cache_dir, whole_number)
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.data.catalog import load_dataset
 from benchmark.data.packing import TRUNCATIONS
@@ -43,6 +44,7 @@ def register(commands) -> None:
                         help="stand-in encoders built here (the registry architecture with random weights) instead "
                              "of the published weights; labelled as such everywhere")
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="results folder (default: results/)")
+    add_cache_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="rerun models whose run file for the same configuration already exists")
     parser.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
@@ -111,6 +113,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
 
 def run(args: argparse.Namespace) -> int:
     config, options = run_config(args), run_options(args)
+    use_cache_dir(args.cache_dir)  # tokenized reviews: shared by the suite's model processes through the environment
     keys = resolve_keys(args.all, args.model, options.models_dir)
     configure_network(options.offline, options.hub_mirror)
     config.validate()
