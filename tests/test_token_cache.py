@@ -150,7 +150,9 @@ def test_runs_record_where_their_tokens_came_from_and_cache_lists_and_cleans(tmp
         {"train": "cache", "validation": "cache", "test": "cache"}]
     assert [r["hyperparameters"]["seq_length"] for r in runs] == [32, 16]
     listed = run_cli("cache", "--cache-dir", "cache", cwd=tmp_path)
-    assert listed.returncode == 0 and "3 entries" in listed.stdout and "train: 32 reviews" in listed.stdout
+    assert listed.returncode == 0 and "4 entries" in listed.stdout and "train: 32 reviews" in listed.stdout
+    assert f"IMDb parsed from {aclimdb}" in listed.stdout  # the parsed dataset, read back by the second run
+    assert "IMDb as parsed from" in second.stderr and "IMDb as parsed from" not in first.stderr
     cleaned = run_cli("cache", "--cache-dir", "cache", "--clean", cwd=tmp_path)
-    assert cleaned.returncode == 0 and cleaned.stdout.startswith("removed 3 cached file(s)")
-    assert "no tokenized reviews cached" in run_cli("cache", "--cache-dir", "cache", cwd=tmp_path).stdout
+    assert cleaned.returncode == 0 and cleaned.stdout.startswith("removed 4 cached file(s)")
+    assert "nothing cached" in run_cli("cache", "--cache-dir", "cache", cwd=tmp_path).stdout

@@ -1,4 +1,4 @@
-"""``cache``: list what the cache holds (tokenized reviews), or clean it."""
+"""``cache``: list what the cache holds (tokenized reviews, parsed datasets), or clean it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import datetime as dt
 
 from benchmark.cli.common import add_cache_option, use_cache_dir
 from benchmark.core.paths import cache_root
-from benchmark.training.token_cache import TokenCache
+from benchmark.data.parsed_cache import datasets_dir
+from benchmark.training.token_cache import TokenCache, cached_entries, clean_folder
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("cache", help="list the cached tokenized reviews, or clean them (--clean)")
+    parser = commands.add_parser("cache", help="list the cached tokenized reviews and parsed datasets, or clean them")
     add_cache_option(parser)
     parser.add_argument("--clean", action="store_true", help="remove every cached entry")
     parser.set_defaults(func=run)
@@ -21,25 +22,34 @@ def size(count: int) -> str:
     return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count / 2**10:.1f} KiB"
 
 
+def describe(meta: dict) -> str:
+    if not meta:
+        return "unreadable (rebuilt when next needed)"
+    if "split" in meta:
+        return (f"{meta['split']}: {meta.get('reviews', 0):,} reviews, {meta.get('tokens', 0):,} tokens, "
+                f"preprocessor {meta.get('preprocessor', '?')}")
+    return f"IMDb parsed from {meta.get('source', '?')}"
+
+
 def run(args: argparse.Namespace) -> int:
     use_cache_dir(args.cache_dir)
-    tokens = TokenCache()
+    folders = {"tokenized reviews": TokenCache().root, "parsed datasets": datasets_dir()}
     if args.clean:
-        files, freed = tokens.clean()
-        print(f"removed {files} cached file(s), {size(freed)}, from {tokens.root}")
+        removed = [clean_folder(folder) for folder in folders.values()]
+        print(f"removed {sum(n for n, _ in removed)} cached file(s), {size(sum(b for _, b in removed))}, "
+              f"from {cache_root()}")
         return 0
-    entries = tokens.entries()
     print(f"cache: {cache_root()}")
-    if not entries:
-        print("no tokenized reviews cached (a run caches each split it tokenizes)")
-        return 0
-    print(f"tokenized reviews in {tokens.root} (most recently used first):")
-    for entry in entries:
-        meta = entry.meta
-        used = dt.datetime.fromtimestamp(entry.last_used).strftime("%Y-%m-%d %H:%M")
-        what = (f"{meta.get('split', '?')}: {meta.get('reviews', 0):,} reviews, {meta.get('tokens', 0):,} tokens, "
-                f"preprocessor {meta.get('preprocessor', '?')}") if meta else "unreadable (rebuilt when next needed)"
-        print(f"  {entry.path.name}  {size(entry.size):>10}  used {used}  {what}")
-    print(f"{len(entries)} entries, {size(sum(entry.size for entry in entries))}; "
-          "`python -m benchmark cache --clean` removes them")
+    listed = 0
+    for what, folder in folders.items():
+        entries = cached_entries(folder)
+        if entries:
+            print(f"{what} in {folder} (most recently used first):")
+        for entry in entries:
+            used = dt.datetime.fromtimestamp(entry.last_used).strftime("%Y-%m-%d %H:%M")
+            print(f"  {entry.path.name}  {size(entry.size):>10}  used {used}  {describe(entry.meta)}")
+            listed += 1
+    total = sum(entry.size for folder in folders.values() for entry in cached_entries(folder))
+    print(f"{listed} entries, {size(total)}; `python -m benchmark cache --clean` removes them" if listed else
+          "nothing cached (a run caches the dataset it parses and each split it tokenizes)")
     return 0

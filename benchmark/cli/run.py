@@ -12,6 +12,7 @@ from benchmark.cli.common import (add_cache_option, add_network_options, add_sta
                                   use_cache_dir, whole_number)
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.data.catalog import load_dataset
+from benchmark.data.parsed_cache import load_cached
 from benchmark.data.packing import TRUNCATIONS
 from benchmark.deploy.save_policy import export_lines, save_policy
 from benchmark.encoders.hub_cache import configure as configure_network
@@ -121,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     if options.vocab is not None:
         check_vocab_file(options.vocab)
     log.info("loading IMDb from %s", options.data_dir or "TensorFlow Datasets")
-    imdb = load_dataset(data_dir=options.data_dir, offline=options.offline)
+    # Parsed once per source and cached: a suite's model processes read it back instead of parsing it again.
+    imdb = load_cached(lambda: load_dataset(data_dir=options.data_dir, offline=options.offline), options.data_dir)
     jobs = [(key, seed) for key in keys for seed in seeds]
     if len(jobs) > 1 and not options.suite_child:
         policy = save_policy(options.save_model, len(keys), options.models_dir)

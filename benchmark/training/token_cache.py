@@ -120,30 +120,40 @@ class TokenCache:
                         "$TFHUB_BENCH_CACHE_DIR to use another folder)", self.root, error.strerror or error)
 
     def entries(self) -> list[Entry]:
-        """Every entry, most recently used first (an unreadable one listed with an empty description)."""
-        found = []
-        for path in self.root.glob(f"*{SUFFIX}") if self.root.is_dir() else ():
-            with contextlib.suppress(OSError):
-                stat = path.stat()
-                try:
-                    with np.load(path, allow_pickle=False) as entry:
-                        meta = json.loads(str(entry["meta"]))
-                except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-                    meta = {}
-                found.append(Entry(path, stat.st_size, stat.st_mtime, meta))
-        return sorted(found, key=lambda entry: -entry.last_used)
+        return cached_entries(self.root)
 
     def clean(self) -> tuple[int, int]:
-        """Remove every entry (and temporary files left by killed writers); returns how many files and bytes."""
-        files = size = 0
-        for path in [*self.root.glob(f"*{SUFFIX}"), *self.root.glob(".*.tmp")] if self.root.is_dir() else ():
-            with contextlib.suppress(OSError):
-                size += path.stat().st_size
-                path.unlink()
-                files += 1
+        return clean_folder(self.root)
+
+
+def cached_entries(root: Path) -> list[Entry]:
+    """Every ``.npz`` entry in ``root`` (tokens, or parsed datasets), most recently used first; an unreadable one
+    is listed with an empty description."""
+    found = []
+    for path in Path(root).glob(f"*{SUFFIX}") if Path(root).is_dir() else ():
         with contextlib.suppress(OSError):
-            self.root.rmdir()  # only when nothing else is there
-        return files, size
+            stat = path.stat()
+            try:
+                with np.load(path, allow_pickle=False) as entry:
+                    meta = json.loads(str(entry["meta"]))
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                meta = {}
+            found.append(Entry(path, stat.st_size, stat.st_mtime, meta))
+    return sorted(found, key=lambda entry: -entry.last_used)
+
+
+def clean_folder(root: Path) -> tuple[int, int]:
+    """Remove every entry of ``root`` (and temporary files left by killed writers), then ``root`` if it is empty;
+    returns how many files and bytes."""
+    root, files, size = Path(root), 0, 0
+    for path in [*root.glob(f"*{SUFFIX}"), *root.glob(".*.tmp")] if root.is_dir() else ():
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+            path.unlink()
+            files += 1
+    with contextlib.suppress(OSError):
+        root.rmdir()  # only when nothing else is there
+    return files, size
 
 
 class CachedTokenizer:
