@@ -156,3 +156,29 @@ def test_runs_record_where_their_tokens_came_from_and_cache_lists_and_cleans(tmp
     cleaned = run_cli("cache", "--cache-dir", "cache", "--clean", cwd=tmp_path)
     assert cleaned.returncode == 0 and cleaned.stdout.startswith("removed 4 cached file(s)")
     assert "nothing cached" in run_cli("cache", "--cache-dir", "cache", cwd=tmp_path).stdout
+
+
+@pytest.mark.slow
+def test_another_vocabulary_is_another_entry_though_the_fingerprint_is_the_same(tiny_standin, aclimdb, tmp_path):
+    """TensorFlow's SavedModel fingerprint leaves the vocabulary out; the key's assets hash does not."""
+    import shutil
+
+    from benchmark.data.imdb import load_imdb
+
+    texts = load_imdb(aclimdb).test.texts
+    original = tiny_standin.preprocessor_path
+    swapped = shutil.copytree(original, tmp_path / "swapped")
+    vocab = swapped / "assets" / "vocab.txt"
+    lines = vocab.read_text().splitlines()
+    first, second = lines.index("great"), lines.index("boring")  # two words of the reviews trade their ids
+    lines[first], lines[second] = lines[second], lines[first]
+    vocab.write_text("\n".join(lines) + "\n")
+    cache = TokenCache(tmp_path / "cache")
+    one = CachedTokenizer(str(original), original, cache)
+    other = CachedTokenizer(str(swapped), swapped, cache)
+    assert one.identity()["fingerprint"] == other.identity()["fingerprint"]
+    assert one.identity()["assets"] != other.identity()["assets"]
+    ids, _ = one.ids("test", texts)
+    swapped_ids, _ = other.ids("test", texts)
+    assert one.sources == other.sources == {"test": MISS} and len(cache.entries()) == 2
+    assert any(not np.array_equal(a, b) for a, b in zip(ids, swapped_ids))  # a shared entry would have been wrong
