@@ -27,7 +27,8 @@ Schema (version 4), one object per file under ``<output>/runs/``:
   ``fingerprint`` (TensorFlow's SavedModel fingerprint), so a row names the exact weights it measured; ``null``
   for the classical baseline
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
-  run, of every session's epochs) and evaluation seconds; examples per second
+  run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
+  split, ``cache`` (its token ids read from the token cache) or ``tokenized``
 - ``environment``: library versions, devices, seed, git commit
 """
 
