@@ -47,8 +47,9 @@ PHASES = (
 )
 
 
-class StopAfterFirstStep(Exception):
-    """Raised by the first-step probe when asked to stop there."""
+class StopAfterFirstStep(BaseException):
+    """Raised by the first-step probe when asked to stop there (a BaseException, so the run does not record it as a
+    failed model, as it would an Exception)."""
 
 
 class PhaseTimer:
