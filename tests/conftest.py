@@ -87,6 +87,16 @@ def topics_vocab(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """The tests' own cache folder (tokenized reviews), never the user's; command-line runs inherit it."""
+    from benchmark.core.paths import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def aclimdb(tmp_path_factory) -> Path:
     return write_aclimdb(tmp_path_factory.mktemp("data"))

@@ -34,15 +34,16 @@ def _runs(tmp_path) -> dict[str, dict]:
 
 
 def _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab, error: str) -> dict:
-    """Run the tiny model then the baseline; check the model is a failed row with ``error`` and the baseline
-    ranks first; return the failure record."""
+    """Run the tiny model then the baseline; check the model is a failed row with ``error`` (on the console too)
+    and the baseline ranks first; return the failure record."""
     result = run_cli("run", "--model", TINY_MODEL, "--model", "tfidf_logreg", "--data-dir", str(aclimdb),
                      "--vocab", str(tiny_vocab), "--epochs", "1", *TINY_RUN, cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-3000:]
+    assert f"{TINY_MODEL} failed: {error}" in result.stderr and f"failed: {TINY_MODEL} failed:" not in result.stderr
     assert "suite: 1 run, 0 skipped (already done), 1 failed (small_bert_l2_h128)" in result.stdout
     assert list(_runs(tmp_path)) == ["tfidf_logreg"]
     failure = json.loads((tmp_path / "out" / "failed" / f"{TINY_MODEL}-seed42.json").read_text())
-    assert error in failure["error"] and "--model tfidf_logreg" in failure["command"]
+    assert failure["error"].startswith(error) and "--model tfidf_logreg" in failure["command"]
     board = (tmp_path / "out" / "leaderboard.md").read_text()
     assert next(line for line in board.splitlines() if line.startswith("| 1 |")).count("`tfidf_logreg`") == 1
     assert any(line.startswith("| ✗ |") and f"`{TINY_MODEL}`" in line for line in board.splitlines())
@@ -56,6 +57,16 @@ def test_failing_model_is_a_failed_row_and_the_suite_carries_on(tmp_path, aclimd
     (broken / "encoder" / "saved_model.pb").unlink()  # the encoder can no longer be loaded
     failure = _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab, "cannot load encoder")
     assert failure["error"].startswith("cannot load encoder")
+
+
+@pytest.mark.slow
+def test_a_failed_row_names_the_root_cause_not_the_keras_wrapper(tmp_path, aclimdb, tiny_vocab, tiny_standin,
+                                                                 monkeypatch):
+    _models_with(tiny_standin, tmp_path)
+    monkeypatch.setenv(FAULT_ENV, f"layer-error-at-step:{TINY_MODEL}:1")  # bfloat16 times float32 in a nested layer
+    failure = _suite_with_a_failing_model(tmp_path, aclimdb, tiny_vocab, "TypeError: Input 'y' of 'Mul' Op has "
+                                          "type float32 that does not match type bfloat16 of argument 'x'.")
+    assert "Exception encountered" not in (tmp_path / "out" / "leaderboard.md").read_text() + failure["error"]
 
 
 @pytest.mark.slow

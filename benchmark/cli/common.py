@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 from pathlib import Path
 
-from benchmark.core.paths import DEFAULT_MODELS
+from benchmark.core.paths import CACHE_ENV, DEFAULT_MODELS
 from benchmark.encoders.hub_cache import MIRROR_ENV
 
 PROGRAM = "python -m benchmark"
@@ -24,6 +25,17 @@ def add_standin_options(parser: argparse.ArgumentParser) -> None:
                         help="WordPiece vocab.txt for stand-ins (default: learn one from the training reviews)")
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS,
                         help="stand-in cache and imported encoders (default: models/)")
+
+
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help=f"cache folder (default: ${CACHE_ENV}, else ~/.cache/tfhub-bench)")
+
+
+def use_cache_dir(folder: Path | None) -> None:
+    """Point this process (and the model processes it starts) at ``folder`` when one is given."""
+    if folder is not None:
+        os.environ[CACHE_ENV] = str(Path(folder).expanduser().resolve())
 
 
 def add_mirror_option(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark list | run | report | bench | build-standin | import-hf | predict | serve``."""
+"""Command line: ``python -m benchmark COMMAND``, one module per command (:data:`SUBCOMMANDS`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import signal
 import sys
 from typing import Sequence
 
-from benchmark.cli import bench, build_standin, fetch, import_hf, listing, predict, report, run, serve
+from benchmark.cli import bench, build_standin, cache, fetch, import_hf, listing, predict, report, run, serve
 from benchmark.cli.common import PROGRAM, os_error_message
 from benchmark.core.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
 
-SUBCOMMANDS = (listing, run, report, fetch, build_standin, predict, serve, import_hf, bench)  # in the help's order
+SUBCOMMANDS = (listing, run, report, fetch, build_standin, predict, serve, import_hf, bench, cache)  # in the help's order
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,14 @@ import os
 import sys
 from pathlib import Path
 
-from benchmark.cli.common import add_network_options, add_standin_options, quiet_tensorflow, whole_number
+from benchmark.cli.common import (add_cache_option, add_network_options, add_standin_options, quiet_tensorflow,
+                                  use_cache_dir, whole_number)
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice, load_dataset, resolve_datasets
 from benchmark.data.dataset import Loaded
 from benchmark.data.tabular import TableOptions
+from benchmark.data.parsed_cache import load_cached
 from benchmark.data.packing import TRUNCATIONS
 from benchmark.deploy.save_policy import SavePolicy, export_lines, save_policy
 from benchmark.encoders.hub_cache import configure as configure_network
@@ -48,6 +50,7 @@ def register(commands) -> None:
                         help="stand-in encoders built here (the registry architecture with random weights) instead "
                              "of the published weights; labelled as such everywhere")
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="results folder (default: results/)")
+    add_cache_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="rerun models whose run file for the same configuration already exists")
     parser.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
@@ -152,12 +155,17 @@ def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[st
     for choice in datasets:
         where = options.data_dir if choice.key == DEFAULT_DATASET else choice.path
         log.info("loading %s from %s", choice.key, where or "TensorFlow Datasets")
-        loaded[choice.key] = load_dataset(choice, options.data_dir, options.offline, options.table)
+        if choice.key == DEFAULT_DATASET:  # IMDb is parsed once per source: a suite's processes read it back
+            loaded[choice.key] = load_cached(lambda: load_dataset(choice, options.data_dir, options.offline),
+                                             options.data_dir)
+        else:
+            loaded[choice.key] = load_dataset(choice, options.data_dir, options.offline, options.table)
     return loaded
 
 
 def run(args: argparse.Namespace) -> int:
     config, options = run_config(args), run_options(args)
+    use_cache_dir(args.cache_dir)  # tokenized reviews: shared by the suite's model processes through the environment
     keys = resolve_keys(args.all, args.model, options.models_dir)
     datasets = resolve_datasets(args.dataset)
     configure_network(options.offline, options.hub_mirror)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 DEFAULT_RESULTS = Path("results")  # run --output, report --output, bench --output, serve --results
 DEFAULT_MODELS = Path("models")  # --models-dir: stand-ins, imported encoders, exports
+
+# What a suite's model processes and reruns share (tokenized reviews): --cache-dir, else $TFHUB_BENCH_CACHE_DIR, else
+# the user's cache folder (which survives reboots, unlike /tmp). `python -m benchmark cache` lists and cleans it.
+CACHE_ENV = "TFHUB_BENCH_CACHE_DIR"
+DEFAULT_CACHE = Path("~/.cache/tfhub-bench")
+TOKENS_FOLDER = "tokens"
+
+
+def cache_root() -> Path:
+    """The cache folder this process uses (:data:`CACHE_ENV`, else :data:`DEFAULT_CACHE`)."""
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+
 
 # Inside a results folder
 RUNS_FOLDER = "runs"

@@ -104,23 +104,29 @@ def _assemble(entries: Iterable[tuple[str, str, bytes]], where: Path, source: st
             raise UsageError(
                 f"{where} is not aclImdb-shaped: no reviews in {', '.join(missing)} "
                 "(expected train/pos, train/neg, test/pos, test/neg with .txt files)")
-    if ignored:
-        log.warning("ignored folders that are not IMDb labels (only pos/ and neg/ are read): %s", ", ".join(sorted(ignored)))
-    if not_utf8:
-        log.warning("%d review files are not UTF-8; they were read as Latin-1", not_utf8)
-    if empty:
-        log.warning("%d empty review files were skipped", empty)
     train, test = _split_from(rows["train"]), _split_from(rows["test"])
     skewed = tuple(filter(None, (imbalanced("train", train), imbalanced("test", test))))
-    if skewed:
-        log.warning("labels are imbalanced: %s; IMDb has 50%% in each split, so check the data (accuracy misleads "
-                    "here; --train-samples/--test-samples draw balanced subsets)", "; ".join(skewed))
     quality = DataQuality(not_utf8_files=not_utf8, empty_reviews_skipped=empty, ignored_folders=tuple(sorted(ignored)),
                           test_reviews_also_in_train=count_shared(train, test), imbalanced_splits=skewed)
+    report_quality(quality)
+    return Loaded(train, test, source=source, quality=quality, info=IMDB_INFO)
+
+
+def report_quality(quality: DataQuality) -> None:
+    """Say once per kind what loading had to work around (also when the parsed reviews come from a cache)."""
+    if quality.ignored_folders:
+        log.warning("ignored folders that are not IMDb labels (only pos/ and neg/ are read): %s",
+                    ", ".join(quality.ignored_folders))
+    if quality.not_utf8_files:
+        log.warning("%d review files are not UTF-8; they were read as Latin-1", quality.not_utf8_files)
+    if quality.empty_reviews_skipped:
+        log.warning("%d empty review files were skipped", quality.empty_reviews_skipped)
+    if quality.imbalanced_splits:
+        log.warning("labels are imbalanced: %s; IMDb has 50%% in each split, so check the data (accuracy misleads "
+                    "here; --train-samples/--test-samples draw balanced subsets)", "; ".join(quality.imbalanced_splits))
     if quality.test_reviews_also_in_train:
         log.warning("%d test reviews also occur in the training split (IMDb has a few duplicates)",
                     quality.test_reviews_also_in_train)
-    return Loaded(train, test, source=source, quality=quality, info=IMDB_INFO)
 
 
 def _load_from_folder(path: Path) -> Imdb:

@@ -23,6 +23,9 @@ from benchmark.encoders.spec import EncoderSpec
 # Keras names the weights of a subclassed encoder (DistilBERT's ``ClsPooledBertEncoder``) under the encoder's own
 # scope, uniquified per process ("cls_pooled_bert_encoder_3/..."); BERT's carry no such scope.
 ENCODER_SCOPE = re.compile(r"^[a-z0-9_]*encoder(_[0-9]+)?/")
+# Keras also uniquifies the scope of each layer instance that an encoder creates at its top level (EncoderScaffold's
+# "transformer_scaffold_24/..."): the numbers depend on what the process built before, in the export as here.
+LAYER_SCOPE = re.compile(r"^([a-z][a-z0-9_]*?)(?:_([0-9]+))?/")
 
 
 def local_name(name: str) -> str:
@@ -30,12 +33,35 @@ def local_name(name: str) -> str:
     return ENCODER_SCOPE.sub("", name)
 
 
+def canonical_names(names: list[str]) -> dict[str, str]:
+    """Each name mapped to its :func:`local_name` with the top-level layer scope renumbered in creation order
+    ("transformer_scaffold_2/", "transformer_scaffold_3/" become "transformer_scaffold#0/", "...#1/"), so that two
+    builds of one architecture name their weights alike whatever Keras had numbered before them."""
+    local = {name: local_name(name) for name in names}
+    numbers: dict[str, set[int]] = {}
+    for name in local.values():
+        if match := LAYER_SCOPE.match(name):
+            numbers.setdefault(match.group(1), set()).add(int(match.group(2) or 0))
+    rank = {base: {n: i for i, n in enumerate(sorted(found))} for base, found in numbers.items()}
+
+    def canonical(name: str) -> str:
+        if not (match := LAYER_SCOPE.match(name)):
+            return name
+        base = match.group(1)
+        return f"{base}#{rank[base][int(match.group(2) or 0)]}/{name[match.end():]}"
+
+    return {name: canonical(name_local) for name, name_local in local.items()}
+
+
 def restore_variables(target: tf_keras.Model, saved) -> int:
-    """Copy ``saved``'s variables into ``target``'s weights, matched by name; returns how many were copied."""
-    source = {local_name(variable.name): variable for variable in saved.variables}
+    """Copy ``saved``'s variables into ``target``'s weights, matched by (canonical) name; returns how many were
+    copied."""
+    saved_names = canonical_names([variable.name for variable in saved.variables])
+    source = {saved_names[variable.name]: variable for variable in saved.variables}
+    target_names = canonical_names([weight.name for weight in target.weights])
     missing, mismatched = [], []
     for weight in target.weights:
-        variable = source.get(local_name(weight.name))
+        variable = source.get(target_names[weight.name])
         if variable is None:
             missing.append(weight.name)
         elif tuple(variable.shape) != tuple(weight.shape):
@@ -44,7 +70,7 @@ def restore_variables(target: tf_keras.Model, saved) -> int:
         raise UsageError("the native encoder does not match the SavedModel's variables "
                          f"(missing {missing[:3]}, shape mismatches {mismatched[:3]}); use --precision float32")
     for weight in target.weights:
-        weight.assign(tf.cast(source[local_name(weight.name)], weight.dtype))
+        weight.assign(tf.cast(source[target_names[weight.name]], weight.dtype))
     return len(target.weights)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
+import tensorflow as tf
 import tf_keras
 from official.modeling import hyperparams, tf_utils
 from official.nlp.modeling import layers, networks
@@ -31,6 +32,35 @@ class ClsPooledBertEncoder(networks.BertEncoderV2):
         super().__init__(**kwargs)
         del self._pooler_layer  # the unbuilt dense + tanh pooler: it never gets weights
         self._pooler_layer = tf_keras.layers.Identity(name="cls_state")
+
+
+class CastActivation(tf_keras.layers.Layer):
+    """An activation computed in float32 whose result is cast to ``output_dtype`` (no weights)."""
+
+    def __init__(self, activation, output_dtype, **kwargs):
+        super().__init__(dtype="float32", **kwargs)
+        self._activation = tf_keras.activations.get(activation)
+        self._output_dtype = output_dtype
+
+    def call(self, inputs):
+        return tf.cast(self._activation(inputs), self._output_dtype)
+
+
+@tf_keras.saving.register_keras_serializable(package="benchmark", name="GatedFeedforward")
+class GatedFeedforward(layers.GatedFeedforward):
+    """tf-models-official's gated feed-forward block, with its gate multiplied in the layer's compute dtype.
+
+    Under ``mixed_bfloat16`` tf-models-official computes the GELU in float32 (for numerical stability) but the
+    gate in bfloat16, and ``GELU(xW) * xV`` then fails ("Input 'y' of 'Mul' Op has type bfloat16 that does not
+    match type float32"). Here the float32 GELU is cast back to the compute dtype before the product, as the
+    output projection would cast it anyway; float32 and ``mixed_float16`` compute exactly as before.
+    """
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._inner_activation_layers = [
+            CastActivation(self._inner_activation, self.compute_dtype, name=f"{layer.name}_cast")
+            if layer.compute_dtype != self.compute_dtype else layer for layer in self._inner_activation_layers]
 
 
 @dataclasses.dataclass
@@ -67,7 +97,7 @@ class TalkingHeadsEncoderConfig(hyperparams.Config):
             attention_dropout_rate=cfg.attention_dropout_rate,
             kernel_initializer=initializer,
             attention_cls=layers.TalkingHeadsAttention,
-            feedforward_cls=layers.GatedFeedforward,
+            feedforward_cls=GatedFeedforward,
             feedforward_cfg=dict(
                 intermediate_size=cfg.intermediate_size,
                 intermediate_activation=tf_utils.get_activation("gelu"),

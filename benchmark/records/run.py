@@ -41,7 +41,8 @@ Schema (version 5), one object per file under ``<output>/runs/``:
   and ``carved_test`` (``fraction``, ``seed``, ``source`` of a test split carved out of a training file; else
   ``null``); ``null`` in older files, which are IMDb with ``negative``/``positive``
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
-  run, of every session's epochs) and evaluation seconds; examples per second
+  run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
+  split, ``cache`` (its token ids read from the token cache) or ``tokenized``
 - ``environment``: library versions, devices, seed, git commit
 """
 

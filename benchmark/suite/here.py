@@ -9,7 +9,7 @@ import shutil
 import traceback
 from pathlib import Path
 
-from benchmark.core.errors import UsageError
+from benchmark.core.errors import UsageError, root_cause
 from benchmark.data.dataset import Loaded
 from benchmark.data.prepared import PreparedData, prepare_data
 from benchmark.deploy.save_policy import SaveHook, SavePolicy, save_hook, save_policy
@@ -108,7 +108,7 @@ def run_one(key: str, seed: int, config: RunConfig, loaded: Loaded, command: str
     except UsageError:
         raise
     except Exception as error:  # noqa: BLE001 - recorded as a failed row, reported in one line
-        message = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+        message = root_cause(error)  # the innermost meaningful error, not a Keras wrapper's first line
         log.error("%s", "".join(traceback.format_exception(error)).rstrip())
         record_failure(options.output, key, model_name(key, options.models_dir), "", message, command, seed,
                        data.info.key)

@@ -100,7 +100,8 @@ def run_child(key: str, arguments: Sequence[str], command: str) -> tuple[int, st
             raise
     if returncode in INTERRUPTED_STATUSES:
         raise KeyboardInterrupt(f"{key} was interrupted")
-    return returncode, "" if returncode == 0 else _failure_message(returncode, tail)
+    # The child's "error: KEY failed: CAUSE" line: the row and the suite's log name the model already.
+    return returncode, "" if returncode == 0 else _failure_message(returncode, tail).removeprefix(f"{key} failed: ")
 
 
 Job = tuple[str, DatasetChoice, int]  # (model key, dataset, seed)

@@ -25,7 +25,7 @@ import tf_keras
 from benchmark.core.errors import TrainingInterrupted
 from benchmark.core.paths import CHECKPOINTS_FOLDER
 from benchmark.training.callbacks import KERAS_NAMES, EpochTally, EpochTimer, StepLoss
-from benchmark.training.interrupts import WAIT_FOR_SIGNAL_SECONDS, InterruptRequests, fault
+from benchmark.training.interrupts import WAIT_FOR_SIGNAL_SECONDS, InterruptRequests, fault, raise_in_nested_layer
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,8 @@ class EpochCheckpoint(tf_keras.callbacks.Callback):
         if injected == ("kill-at-step", global_step):
             log.error("fault injection: killing %s at step %d", self.model_key, global_step)
             os.kill(os.getpid(), signal.SIGKILL)
+        if injected == ("layer-error-at-step", global_step):
+            raise_in_nested_layer()
         if injected == ("nan-weights-at-step", global_step):
             for weight in self.model.trainable_weights:
                 weight.assign(tf.fill(tf.shape(weight), tf.constant(math.nan, weight.dtype)))

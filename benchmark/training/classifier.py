@@ -12,7 +12,7 @@ import tensorflow as tf
 import tensorflow_hub as hub
 import tf_keras
 
-from benchmark.core.errors import UsageError
+from benchmark.core.errors import UsageError, root_cause
 from benchmark.encoders.loading import load_handle
 from benchmark.encoders.native import rebuild_encoder, saved_encoder
 from benchmark.encoders.spec import ENCODER_INPUTS, EncoderSpec
@@ -85,23 +85,38 @@ def build_for_config(spec: EncoderSpec, encoder_handle: str, seq_length: int | N
 
 
 def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int | None, precision: str,
-                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT,
-                        native: bool = False, num_classes: int = 2) -> tuple[tf_keras.Model, str]:
-    """:func:`build_for_config`, except that an encoder that cannot be rebuilt natively (its SavedModel's
-    variables do not match tf-models-official's) runs on the hub layer in float32, with a warning, unless
-    ``native`` demands the rebuilt one; returns the model and the precision it computes in. What
-    ``--precision auto`` uses."""
+                        jit_compile: bool = False, dropout: float = DEFAULT_DROPOUT, native: bool = False,
+                        num_classes: int = 2, fallback: bool = True) -> tuple[tf_keras.Model, str]:
+    """:func:`build_for_config`, and the precision the model computes in.
+
+    An encoder that cannot be rebuilt natively, whatever the reason (its SavedModel's variables do not match
+    tf-models-official's, or a layer fails under the dtype policy), runs on the hub layer in float32 with one
+    warning naming the cause, where ``fallback`` allows it (``--precision auto``) and ``native`` does not demand
+    the rebuilt encoder (TensorFlow Lite inference); otherwise it is one UsageError naming the cause.
+    """
     try:
         return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native,
                                 num_classes), precision
-    except UsageError as error:
-        if native:
-            raise UsageError(f"{spec.key}: {error}; TensorFlow Lite inference converts the natively rebuilt encoder, "
-                             "so use --inference keras for this model") from error
-        if precision == "float32" and not jit_compile:
+    except Exception as error:  # noqa: BLE001 - any failure of the native rebuild is reported in one line
+        if precision == "float32" and not jit_compile and not native:
             raise  # the hub layer itself failed: nothing to fall back to
-        log.warning("%s: %s; training in float32 on the hub layer instead", spec.key, error)
+        cause = str(error) if isinstance(error, UsageError) else root_cause(error)
+        if native:
+            raise UsageError(f"{spec.key}: cannot rebuild the encoder natively ({cause}); TensorFlow Lite "
+                             "inference converts the natively rebuilt encoder, so use --inference keras for this "
+                             "model") from error
+        if not fallback:
+            raise UsageError(f"{spec.key}: cannot rebuild the encoder natively for --precision {precision}"
+                             f"{' with --jit-compile' if jit_compile else ''} ({cause}); use --precision auto "
+                             "(falls back to float32 on the hub layer) or float32") from error
+        log.warning("%s: cannot rebuild the encoder natively for %s (%s); training in float32 on the hub layer "
+                    "instead", spec.key, precision, cause)
         return build_classifier(encoder_handle, seq_length, dropout, num_classes), "float32"
+
+
+def on_hub_layer(model: tf_keras.Model) -> bool:
+    """Whether ``model``'s encoder is the hub layer (never to be XLA-compiled) rather than the rebuilt one."""
+    return any(isinstance(layer, hub.KerasLayer) for layer in model.layers)
 
 
 def count_parameters(weights) -> int:

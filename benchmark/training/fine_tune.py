@@ -1,8 +1,8 @@
 """Fine-tunes one encoder with the shared head and measures it, in a few steps: the benchmark's core loop.
 
-:func:`fine_tune` tokenizes each split once, builds and compiles the classifier, restores a checkpoint or scores
-the zero-step model, fits (resuming mid-epoch where an interrupted run stopped), scores the test set (in Keras or
-TensorFlow Lite) and assembles the run's record.
+:func:`fine_tune` tokenizes each split once (or reads it from the token cache), builds and compiles the classifier,
+restores a checkpoint or scores the zero-step model, fits (resuming mid-epoch where an interrupted run stopped), scores
+the test set (in Keras or TensorFlow Lite) and assembles the run's record.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from typing import Any, Callable
 import tf_keras
 
 from benchmark.core.environment import cpu_threads, describe_environment
-from benchmark.data.packing import EncodedSplit
+from benchmark.data.packing import EncodedSplit, encode
 from benchmark.data.prepared import PreparedData
 from benchmark.encoders.hub_cache import locate, provenance
-from benchmark.encoders.loading import load_handle
 from benchmark.encoders.source import EncoderSource
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.metrics import classification_metrics
@@ -30,18 +29,18 @@ from benchmark.records.run import RunResult
 from benchmark.training.best_epoch import BestEpoch
 from benchmark.training.callbacks import EpochTimer, ExamplesSeen, StepLoss, StopOnNonFiniteLoss
 from benchmark.training.checkpoints import EpochCheckpoint, TrainingState
-from benchmark.training.classifier import build_for_config, build_with_fallback, encoder_parameters
+from benchmark.training.classifier import build_with_fallback, encoder_parameters, on_hub_layer
 from benchmark.training.config import RunConfig
 from benchmark.training.distribute import Distribution, choose_strategy
 from benchmark.training.evaluation import before_fine_tuning_subset, predict_probabilities
 from benchmark.training.identity import config_hash, resolved_learning_rate
 from benchmark.training.interrupts import InterruptRequests
 from benchmark.training.optimizer import adamw
-from benchmark.training.pipeline import (evaluation_dataset, evaluation_steps, steps_per_pass, tokenize_split,
-                                         training_batches)
+from benchmark.training.pipeline import evaluation_dataset, evaluation_steps, steps_per_pass, training_batches
 from benchmark.training.precision import AUTO, resolve_precision
 from benchmark.training.result import assemble_run, started
 from benchmark.training.tflite import from_trained
+from benchmark.training.token_cache import CachedTokenizer, TokenCache
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,7 @@ class Encoded:
     validation: EncodedSplit | None
     test: EncodedSplit
     seconds: float
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # split -> from the token cache or tokenized
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,15 +88,22 @@ def locate_weights(source: EncoderSource) -> dict[str, Any]:
             (("encoder", source.encoder_handle), ("preprocessor", source.preprocessor_handle))}
 
 
-def tokenize(source: EncoderSource, data: PreparedData, config: RunConfig) -> Encoded:
-    """Every split tokenized once with the source's preprocessor, truncated and packed."""
-    preprocessor = load_handle(source.preprocessor_handle, "preprocessor")
+def tokenize(source: EncoderSource, data: PreparedData, config: RunConfig, preprocessor: Path) -> Encoded:
+    """Every split's word-piece ids, from the token cache or tokenized with the source's preprocessor (its
+    SavedModel in ``preprocessor``) and cached, then truncated and packed. The seconds leave out loading the
+    preprocessor, as they always did."""
+    tokenizer = CachedTokenizer(source.preprocessor_handle, preprocessor, TokenCache())
     start = time.perf_counter()
-    train = tokenize_split(data.train, preprocessor, config.seq_length, config.truncation)
-    validation = (tokenize_split(data.validation, preprocessor, config.seq_length, config.truncation)
-                  if data.validation else None)
-    test = tokenize_split(data.test, preprocessor, config.seq_length, config.truncation)
-    return Encoded(train, validation, test, time.perf_counter() - start)
+
+    def encoded(name: str, split) -> EncodedSplit:
+        reviews, ids = tokenizer.ids(name, split.texts)
+        return encode(reviews, split.labels, config.seq_length, config.truncation, ids)
+
+    train = encoded("train", data.train)
+    validation = encoded("validation", data.validation) if data.validation else None
+    test = encoded("test", data.test)
+    log.info("%s: %s", source.spec.key, tokenizer.describe())
+    return Encoded(train, validation, test, time.perf_counter() - start - tokenizer.load_seconds, tokenizer.sources)
 
 
 def loss_and_accuracy(num_classes: int) -> tuple[Any, Any]:
@@ -120,12 +127,8 @@ def compile_classifier(source: EncoderSource, config: RunConfig, distribution: D
     with distribution.strategy.scope():
         width = None if config.bucketing else config.seq_length
         native = config.inference != DEFAULT_INFERENCE  # TensorFlow Lite converts the natively rebuilt encoder
-        if config.precision == AUTO:
-            model, precision = build_with_fallback(spec, source.encoder_handle, width, requested,
-                                                   config.jit_compile, config.dropout, native, num_classes)
-        else:
-            model, precision = build_for_config(spec, source.encoder_handle, width, requested, config.jit_compile,
-                                                config.dropout, native, num_classes), requested
+        model, precision = build_with_fallback(spec, source.encoder_handle, width, requested, config.jit_compile,
+                                               config.dropout, native, num_classes, fallback=config.precision == AUTO)
         optimizer = adamw(resolved_learning_rate(spec, config), total_steps, int(config.warmup_fraction * total_steps))
         if precision == "mixed_float16":  # float16 gradients underflow without loss scaling (bfloat16's do not)
             optimizer = tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
@@ -133,7 +136,8 @@ def compile_classifier(source: EncoderSource, config: RunConfig, distribution: D
         model.compile(optimizer=optimizer, loss=loss,
                       # ``examples`` turns Keras' running means into exact per-step losses and epoch totals.
                       metrics=[accuracy, ExamplesSeen()],
-                      steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
+                      steps_per_execution=config.steps_per_execution,
+                      jit_compile=config.jit_compile and not on_hub_layer(model))  # not after a fallback
     return Compiled(model, optimizer, precision, batch_size, steps_per_epoch, total_steps)
 
 
@@ -238,7 +242,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     clock = started()
     tf_keras.utils.set_random_seed(config.seed)
     located = locate_weights(source)
-    encoded = tokenize(source, data, config)
+    encoded = tokenize(source, data, config, located["preprocessor"].folder)
     distribution = distribution or choose_strategy("default")
     compiled = compile_classifier(source, config, distribution, encoded.train, data.num_classes)
     verbose = 1 if sys.stdout.isatty() else 2
@@ -252,6 +256,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
                                                              data.label_names)
     result = assemble_run(
         spec.key, clock, data, seconds={"tokenize": encoded.seconds, "train": train_seconds, "eval": eval_seconds},
+        tokenize_cache=encoded.sources,
         train_examples=len(encoded.train) * config.epochs,
         command=command,
         config_hash=config_hash(source, config, data, distribution.replicas),

@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 #   kill-at-step:KEY:S         SIGKILL after global training step S, mid-epoch, with no chance to save
 #   wait-for-signal-at-step:KEY:S   after step S, print a line and wait (up to a minute) for a signal to arrive
 #   nan-weights-at-step:KEY:S  set every trainable weight to NaN after step S, so the next loss is NaN
+#   layer-error-at-step:KEY:S  after step S, call a Keras layer that multiplies bfloat16 by float32: the TypeError
+#                              comes wrapped in Keras's "Exception encountered when calling layer" message
 FAULT_ENV = "TFHUB_BENCH_FAULT"
 WAIT_FOR_SIGNAL_SECONDS = 60
 # A second interrupt this soon after the first is the same keypress reaching parent and child (or forwarded).
@@ -64,3 +66,23 @@ def fault(model_key: str) -> tuple[str, int] | None:
     kind, _, rest = os.environ.get(FAULT_ENV, "").partition(":")
     key, _, number = rest.rpartition(":")
     return (kind, int(number)) if key == model_key and number.isdigit() else None
+
+
+def raise_in_nested_layer() -> None:
+    """Fault injection: fail inside a Keras layer inside another, as a failing encoder layer does (Keras reports
+    "Exception encountered when calling layer" first, and the cause further down)."""
+    import tensorflow as tf
+    import tf_keras
+
+    class MixedDtypes(tf_keras.layers.Layer):
+        def call(self, inputs):
+            return tf.cast(inputs, tf.bfloat16) * inputs
+
+    class Outer(tf_keras.layers.Layer):
+        def build(self, input_shape):
+            self.inner = MixedDtypes(name="fault_injection_inner")
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    Outer(name="fault_injection")(tf_keras.Input(shape=(1,)))

@@ -21,10 +21,11 @@ def run_id(key: str, created: dt.datetime) -> str:
 
 
 def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData, *, seconds: dict[str, float],
-                 train_examples: int, **fields: Any) -> RunResult:
+                 train_examples: int, tokenize_cache: dict[str, str] | None = None, **fields: Any) -> RunResult:
     """The run's record: its id and time from ``clock`` (:func:`started`), ``data``'s description and dataset, the
-    timing from the ``seconds`` of tokenizing, training and evaluating (``train_examples`` were trained on in all),
-    and the remaining :class:`~benchmark.records.run.RunResult` fields as given."""
+    timing from the ``seconds`` of tokenizing, training and evaluating (``train_examples`` were trained on in all) and
+    where each split's token ids came from (``tokenize_cache``: the token cache or tokenized), and the remaining
+    :class:`~benchmark.records.run.RunResult` fields as given."""
     start, created = clock
     train, evaluation = seconds["train"], seconds["eval"]
     timing = {
@@ -35,5 +36,7 @@ def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData,
         "train_examples_per_second": train_examples / train if train else 0.0,
         "eval_examples_per_second": len(data.test) / evaluation,
     }
+    if tokenize_cache:
+        timing["tokenize_cache"] = dict(tokenize_cache)
     return RunResult(run_id=run_id(key, created), created=created.isoformat(timespec="seconds"), data=data.describe(),
                      timing=timing, dataset=data.info.describe(), **fields)
