@@ -10,6 +10,7 @@ from pathlib import Path
 
 from benchmark.core.atomic import atomic_write_text
 from benchmark.core.paths import FAILED_FOLDER
+from benchmark.records.files import read_records
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,14 +70,12 @@ OPTIONAL = ("seed", "dataset")  # fields older records lack
 
 def load_failures(output_dir: Path) -> tuple[list[Failure], list[str]]:
     """The recorded failures, oldest first, and a message for each record that could not be read."""
-    failures, problems = [], []
     names = {field.name for field in dataclasses.fields(Failure)}
-    for path in sorted((Path(output_dir) / FAILED_FOLDER).glob("*.json")):
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            failures.append(Failure(**{name: str(raw[name] if name not in OPTIONAL else raw.get(name, ""))
-                                       for name in names}))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-            problems.append(f"skipped {FAILED_FOLDER}/{path.name}: {error}")
+
+    def parse(raw: dict) -> Failure:
+        return Failure(**{name: str(raw[name] if name not in OPTIONAL else raw.get(name, "")) for name in names})
+
+    failures, problems = read_records(Path(output_dir) / FAILED_FOLDER, parse,
+                                      (OSError, ValueError, TypeError, KeyError, AttributeError), f"{FAILED_FOLDER}/")
     failures.sort(key=lambda failure: failure.created)
     return failures, problems

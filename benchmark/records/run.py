@@ -56,6 +56,7 @@ from typing import Any
 
 from benchmark.core.atomic import atomic_write_text
 from benchmark.core.paths import RUNS_FOLDER
+from benchmark.records.files import read_records
 from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,7 @@ def write_run(result: RunResult, output_dir: Path) -> Path:
 
 def load_runs(output_dir: Path) -> tuple[list[RunResult], list[str]]:
     """All readable run files, oldest first, and a message for each file that could not be read."""
-    runs: list[RunResult] = []
-    problems: list[str] = []
-    for path in sorted((Path(output_dir) / RUNS_FOLDER).glob("*.json")):
-        try:
-            runs.append(RunResult.from_dict(json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError, TypeError, AttributeError) as error:
-            problems.append(f"skipped {path.name}: {error}")
+    runs, problems = read_records(Path(output_dir) / RUNS_FOLDER, RunResult.from_dict,
+                                  (OSError, ValueError, TypeError, AttributeError))
     runs.sort(key=lambda run: run.created)
     return runs, problems

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 from benchmark.core.atomic import atomic_write_text
 from benchmark.core.hashing import stable_hash
 from benchmark.core.paths import SELECTIONS_FOLDER
+from benchmark.records.files import read_records
 from benchmark.records.run import RunResult
 
 SCHEMA_VERSION = 1
@@ -122,13 +123,8 @@ def write_selection(selection: Selection, path: Path) -> Path:
 
 def load_selections(output_dir: Path) -> tuple[list[Selection], list[str]]:
     """All readable selection files, oldest first, and a message for each file that could not be read."""
-    selections: list[Selection] = []
-    problems: list[str] = []
-    for path in sorted((Path(output_dir) / SELECTIONS_FOLDER).glob("*.json")):
-        try:
-            selections.append(Selection.from_dict(json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError, TypeError, KeyError) as error:
-            problems.append(f"skipped {path.name}: {error}")
+    selections, problems = read_records(Path(output_dir) / SELECTIONS_FOLDER, Selection.from_dict,
+                                        (OSError, ValueError, TypeError, KeyError))
     selections.sort(key=lambda selection: selection.created)
     return selections, problems
 
