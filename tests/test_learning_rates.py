@@ -137,3 +137,14 @@ def test_a_grid_runs_end_to_end_picks_by_validation_and_a_rerun_skips_it(tmp_pat
     assert again.returncode == 0, again.stderr[-3000:]
     assert "suite: 0 run, 2 skipped (already done), 0 failed" in again.stdout
     assert len(list((tmp_path / "out" / "runs").glob("*.json"))) == 2
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"schema_version": 99}'])
+def test_a_damaged_selection_file_is_one_problem_line_and_the_leaderboard_is_still_written(tmp_path, content):
+    write_run(graded(1e-4, [0.9], test=0.6), tmp_path)
+    (tmp_path / "selections").mkdir()
+    (tmp_path / "selections" / "m-0.json").write_text(content)
+    selections, problems = load_selections(tmp_path)
+    assert selections == [] and len(problems) == 1 and problems[0].startswith("skipped m-0.json: ")
+    page, problems = write_leaderboard(tmp_path)
+    assert page.is_file() and len(problems) == 1 and problems[0].startswith("skipped m-0.json: ")

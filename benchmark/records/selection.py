@@ -124,7 +124,7 @@ def write_selection(selection: Selection, path: Path) -> Path:
 def load_selections(output_dir: Path) -> tuple[list[Selection], list[str]]:
     """All readable selection files, oldest first, and a message for each file that could not be read."""
     selections, problems = read_records(Path(output_dir) / SELECTIONS_FOLDER, Selection.from_dict,
-                                        (OSError, ValueError, TypeError, KeyError))
+                                        (OSError, ValueError, TypeError, KeyError, AttributeError))
     selections.sort(key=lambda selection: selection.created)
     return selections, problems
 
