@@ -1,4 +1,5 @@
-"""The best epoch by validation accuracy: kept during training, restored before testing, and recorded."""
+"""The best epoch by validation accuracy, a tie going to the lower validation loss: kept during training, restored
+before testing, and recorded."""
 
 import numpy as np
 import pytest
@@ -19,16 +20,22 @@ def tiny_model() -> tf_keras.Model:
     return model
 
 
-def epochs(callback: BestEpoch, model: tf_keras.Model, accuracies) -> list[list[np.ndarray]]:
-    """Drive ``callback`` as Keras' fit does, one epoch per validation accuracy, each with new weights; return
-    each epoch's weights."""
+def epochs(callback: BestEpoch, model: tf_keras.Model, accuracies, losses=None) -> list[list[np.ndarray]]:
+    """Drive ``callback`` as Keras' fit does, one epoch per validation accuracy (and loss), each with new weights;
+    return each epoch's weights."""
     callback.set_model(model)
     seen = []
     for epoch, accuracy in enumerate(accuracies):
         model.fit(X, Y, epochs=1, verbose=0)
         seen.append(model.get_weights())
-        callback.on_epoch_end(epoch, {"val_accuracy": accuracy})
+        logs = {"val_accuracy": accuracy} | ({"val_loss": losses[epoch]} if losses else {})
+        callback.on_epoch_end(epoch, logs)
     return seen
+
+
+def recorded(record: dict) -> dict:
+    """The fields of a ``best_epoch`` record that earlier schema versions had too."""
+    return {k: record[k] for k in ("epoch", "validation_accuracy", "restored", "tested_epoch")}
 
 
 def same(a, b) -> bool:
@@ -41,7 +48,7 @@ def test_the_best_epoch_is_restored_and_the_test_scores_are_its_weights():
     seen = epochs(best, model, [0.6, 0.8, 0.7])
     assert not same(seen[1], seen[2])
     record = best.restore(model)
-    assert record == {"epoch": 2, "validation_accuracy": 0.8, "restored": True, "tested_epoch": 2}
+    assert recorded(record) == {"epoch": 2, "validation_accuracy": 0.8, "restored": True, "tested_epoch": 2}
     assert same(model.get_weights(), seen[1])
     restored_scores = model.evaluate(X, Y, verbose=0)
     model.set_weights(seen[1])
@@ -55,7 +62,8 @@ def test_a_tie_keeps_the_earlier_epoch_and_the_last_epoch_needs_no_restore():
     assert best.restore(model)["epoch"] == 2 and same(model.get_weights(), seen[1])
     last = BestEpoch()
     seen = epochs(last, model, [0.5, 0.9])
-    assert last.restore(model) == {"epoch": 2, "validation_accuracy": 0.9, "restored": False, "tested_epoch": 2}
+    assert recorded(last.restore(model)) == {"epoch": 2, "validation_accuracy": 0.9, "restored": False,
+                                             "tested_epoch": 2}
     assert same(model.get_weights(), seen[1])
 
 
@@ -63,8 +71,8 @@ def test_switched_off_the_last_epoch_is_tested_and_the_best_still_recorded():
     model = tiny_model()
     best = BestEpoch()
     seen = epochs(best, model, [0.9, 0.6])
-    assert best.restore(model, enabled=False) == {"epoch": 1, "validation_accuracy": 0.9, "restored": False,
-                                                  "tested_epoch": 2}
+    assert recorded(best.restore(model, enabled=False)) == {"epoch": 1, "validation_accuracy": 0.9,
+                                                            "restored": False, "tested_epoch": 2}
     assert same(model.get_weights(), seen[1])
 
 
@@ -89,13 +97,40 @@ def test_a_resumed_run_restores_the_best_epoch_of_an_earlier_session_from_its_ch
     assert resumed.restore(model)["restored"] and same(model.get_weights(), seen[1])
 
 
+def test_a_validation_accuracy_tie_goes_to_the_epoch_with_the_lower_validation_loss():
+    model = tiny_model()
+    best = BestEpoch()
+    # the issue's case: both epochs at 85.00%, the second with the lower loss (0.3497 against 0.3581)
+    seen = epochs(best, model, [0.85, 0.85], losses=[0.3581, 0.3497])
+    record = best.restore(model)
+    assert (record["epoch"], record["validation_loss"], record["restored"]) == (2, 0.3497, False)
+    assert record["rule"] == "accuracy_then_loss"
+    assert record["candidates"] == {"validation_accuracy": {"epoch": 1, "validation_accuracy": 0.85,
+                                                            "validation_loss": 0.3581},
+                                    "validation_loss": {"epoch": 2, "validation_accuracy": 0.85,
+                                                        "validation_loss": 0.3497}}
+    assert same(model.get_weights(), seen[1])
+    # a lower loss never outvotes a higher accuracy, and a restored tie-winner is the one tested
+    again = BestEpoch()
+    seen = epochs(again, model, [0.80, 0.85, 0.85, 0.84], losses=[0.30, 0.40, 0.38, 0.20])
+    record = again.restore(model)
+    assert (record["epoch"], record["restored"], record["tested_epoch"]) == (3, True, 3)
+    assert record["candidates"]["validation_loss"]["epoch"] == 4
+    assert same(model.get_weights(), seen[2])
+
+
 @pytest.mark.parametrize("history, expected", [
     ([{"epoch": 1, "validation_accuracy": 0.5}, {"epoch": 2, "validation_accuracy": 0.7},
       {"epoch": 3, "validation_accuracy": 0.7}], (2, 0.7)),
     ([{"epoch": 1, "validation_accuracy": 0.8}, {"epoch": 2, "validation_accuracy": 0.7}], (1, 0.8)),
+    ([{"epoch": 1, "validation_accuracy": 0.7, "validation_loss": 0.5},
+      {"epoch": 2, "validation_accuracy": 0.7, "validation_loss": 0.4}], (2, 0.7)),
+    ([{"epoch": 1, "validation_accuracy": 0.7, "validation_loss": 0.4},
+      {"epoch": 2, "validation_accuracy": 0.7, "validation_loss": 0.4}], (1, 0.7)),
 ])
-def test_best_of_a_history_is_the_first_highest_validation_accuracy(history, expected):
-    assert best_of(history) == expected
+def test_best_of_a_history_ranks_accuracy_then_loss_then_the_earlier_epoch(history, expected):
+    best = best_of(history)
+    assert (best["epoch"], best["validation_accuracy"]) == expected
 
 
 def test_an_export_is_described_and_ranked_by_the_validation_of_the_epoch_it_carries():

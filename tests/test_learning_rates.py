@@ -46,10 +46,14 @@ def test_bad_grids_on_the_command_line_are_one_error_line(extra, message, capsys
     assert len(err) == 1 and err[0].startswith("error: --learning-rates") and message in err[0]
 
 
-def graded(rate: float, validation: list[float], test: float, seed: int = 42, best_epoch=None, key="m"):
-    """A run file of ``key`` at ``rate`` with these validation accuracies per epoch and this test accuracy."""
+def graded(rate: float, validation: list[float], test: float, seed: int = 42, best_epoch=None, key="m",
+           losses: list[float] | None = None):
+    """A run file of ``key`` at ``rate`` with these validation accuracies (and losses) per epoch and this test
+    accuracy."""
     run = make_run(key, test, created=f"2026-01-01T00:00:0{len(validation)}+00:00", run_id=f"{key}-{rate:g}-{seed}")
     history = [{"epoch": i + 1, "seconds": 1.0, "validation_accuracy": v} for i, v in enumerate(validation)]
+    for row, loss in zip(history, losses or ()):
+        row["validation_loss"] = loss
     return dataclasses.replace(run, config_hash=f"h{rate:g}-{seed}", history=history, best_epoch=best_epoch,
                                hyperparameters=run.hyperparameters | {"learning_rate": rate, "seed": seed})
 
@@ -69,6 +73,32 @@ def test_the_validation_accuracy_is_the_tested_epochs_and_a_tie_goes_to_the_firs
     tie = graded(3e-5, [0.8], 0.5)
     assert Selection.of("m", (1e-4, 3e-5), [(3e-5, tie), (1e-4, restored)]).chosen_learning_rate == 1e-4
     assert Selection.of("m", (3e-5, 1e-4), [(3e-5, tie), (1e-4, restored)]).chosen_learning_rate == 3e-5
+
+
+def test_a_validation_accuracy_tie_between_rates_goes_to_the_lower_validation_loss():
+    confident = graded(1e-4, [0.85], 0.5, losses=[0.42])
+    calibrated = graded(3e-5, [0.85], 0.5, losses=[0.35])
+    for grid in ((1e-4, 3e-5), (3e-5, 1e-4)):  # whichever is listed first
+        selection = Selection.of("m", grid, [(1e-4, confident), (3e-5, calibrated)])
+        assert selection.chosen_learning_rate == 3e-5
+        assert {c.learning_rate: c.validation_loss for c in selection.candidates} == {1e-4: 0.42, 3e-5: 0.35}
+    better = graded(1e-4, [0.86], 0.5, losses=[0.60])  # higher accuracy outranks any loss
+    assert Selection.of("m", (3e-5, 1e-4), [(1e-4, better), (3e-5, calibrated)]).chosen_learning_rate == 1e-4
+    # seeds: the mean accuracies tie (0.85), the mean losses decide (0.40 against 0.45)
+    seeds = [(1e-4, graded(1e-4, [0.9], 0.5, seed=1, losses=[0.4])), (1e-4, graded(1e-4, [0.8], 0.5, seed=2,
+                                                                                    losses=[0.5])),
+             (3e-5, graded(3e-5, [0.85], 0.5, seed=1, losses=[0.4])), (3e-5, graded(3e-5, [0.85], 0.5, seed=2,
+                                                                                    losses=[0.4]))]
+    assert Selection.of("m", (1e-4, 3e-5), seeds).chosen_learning_rate == 3e-5
+
+
+def test_a_version_1_selection_file_still_reads():
+    raw = {"model": "m", "grid": [1e-4], "chosen_learning_rate": 1e-4, "created": "2026-01-01T00:00:00+00:00",
+           "dataset": "imdb", "rule": "old", "schema_version": 1, "missing": [],
+           "candidates": [{"learning_rate": 1e-4, "seed": 1, "run_id": "r", "config_hash": "h",
+                           "validation_accuracy": 0.8}]}
+    selection = Selection.from_dict(raw)
+    assert selection.schema_version == 1 and selection.candidates[0].validation_loss is None
 
 
 def test_the_choice_averages_the_seeds_of_each_rate():
@@ -114,18 +144,22 @@ def test_a_grid_runs_end_to_end_picks_by_validation_and_a_rerun_skips_it(tmp_pat
     runs = [json.loads(path.read_text()) for path in (tmp_path / "out" / "runs").glob("*.json")]
     assert sorted(run["hyperparameters"]["learning_rate"] for run in runs) == [1e-5, 0.003]
     assert len({run["config_hash"] for run in runs}) == 2
-    for run in runs:  # the tested weights are those of the best validation epoch
+    for run in runs:  # the tested weights are those of the best validation epoch (accuracy, then loss)
         best = run["best_epoch"]
-        scores = [row["validation_accuracy"] for row in run["history"]]
-        assert best["epoch"] == scores.index(max(scores)) + 1 and best["validation_accuracy"] == max(scores)
-        assert best["restored"] == (best["epoch"] != len(scores)) and best["tested_epoch"] == best["epoch"]
+        ranked = max(run["history"], key=lambda row: (row["validation_accuracy"], -row["validation_loss"],
+                                                      -row["epoch"]))
+        assert best["epoch"] == ranked["epoch"] and best["validation_accuracy"] == ranked["validation_accuracy"]
+        assert best["restored"] == (best["epoch"] != len(run["history"])) and best["tested_epoch"] == best["epoch"]
+        assert best["rule"] == run["hyperparameters"]["best_epoch_rule"] == "accuracy_then_loss"
     (path,) = (tmp_path / "out" / "selections").glob(f"{TINY_MODEL}-*.json")
     selection = json.loads(path.read_text())
-    validation = {c["learning_rate"]: c["validation_accuracy"] for c in selection["candidates"]}
+    validation = {c["learning_rate"]: (c["validation_accuracy"], c["validation_loss"])
+                  for c in selection["candidates"]}
     assert selection["grid"] == [0.003, 1e-5] and selection["missing"] == []
-    assert validation == {run["hyperparameters"]["learning_rate"]: run["best_epoch"]["validation_accuracy"]
-                          for run in runs}
-    winner = max(selection["grid"], key=lambda rate: (validation[rate], -selection["grid"].index(rate)))
+    assert validation == {run["hyperparameters"]["learning_rate"]: (
+        run["best_epoch"]["validation_accuracy"], run["best_epoch"]["validation_loss"]) for run in runs}
+    winner = max(selection["grid"], key=lambda rate: (validation[rate][0], -validation[rate][1],
+                                                      -selection["grid"].index(rate)))
     assert selection["chosen_learning_rate"] == winner
     assert f"learning rate {winner:g} chosen by validation accuracy" in first.stdout
     rows = list(csv.DictReader((tmp_path / "out" / "leaderboard.csv").open()))

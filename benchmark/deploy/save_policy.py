@@ -13,6 +13,7 @@ from typing import Any, Callable, Literal
 from benchmark.deploy.export import Export, export_classifier, export_dir_for, find_exports
 from benchmark.deploy.model_card import ModelCard, tested_validation
 from benchmark.records.run import RunResult
+from benchmark.records.validation import validation_rank
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,10 @@ def save_policy(save_model: bool | None, model_count: int, models_dir: Path) -> 
 
 
 def selection_score(validation: dict[str, float], test: dict[str, Any]) -> tuple[float, float]:
-    """Higher is better: validation accuracy, then lower validation loss; test figures only without validation."""
+    """Higher is better: the validation rule (accuracy, then lower loss); test figures only without validation."""
     if "validation_accuracy" in validation:
-        return validation["validation_accuracy"], -validation.get("validation_loss", 0.0)
-    return float(test["accuracy"]), -float(test.get("loss", 0.0))
+        return validation_rank(validation["validation_accuracy"], validation.get("validation_loss"))
+    return validation_rank(test["accuracy"], test.get("loss"))
 
 
 def _describe(validation: dict[str, float]) -> str:

@@ -39,16 +39,20 @@ def _selection(selection: Selection | None) -> list[str]:
         f"{rate:g}: {percent(selection.mean_validation(rate))}"
         + (" **(chosen)**" if rate == selection.chosen_learning_rate else "") for rate in selection.grid)
     missing = f"; not finished: {len(selection.missing)} run(s)" if selection.missing else ""
-    return [f"- learning rate chosen by validation accuracy from the grid ({scores}){missing}"]
+    ties = " (ties: validation loss)" if selection.schema_version >= 2 else ""
+    return [f"- learning rate chosen by validation accuracy{ties} from the grid ({scores}){missing}"]
 
 
 def _best_epoch(run: RunResult) -> list[str]:
-    """The epoch with the best validation accuracy, and whether its weights were the ones tested."""
+    """The best epoch on validation, and whether its weights were the ones tested."""
     best = run.best_epoch
     if not best:
         return []
     tested = "restored before testing" if best["restored"] else f"tested epoch {best['tested_epoch']}"
-    return [f"- best validation accuracy at epoch {best['epoch']} ({percent(best['validation_accuracy'])}), {tested}"]
+    loss = best.get("validation_loss")
+    scores = percent(best["validation_accuracy"]) + (f", loss {loss:.4f}" if loss is not None else "")
+    rule = "validation accuracy, ties by loss" if "rule" in best else "validation accuracy"
+    return [f"- best epoch by {rule}: epoch {best['epoch']} ({scores}), {tested}"]
 
 
 def per_class_table(test: dict[str, Any]) -> list[str]:

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 5), one object per file under ``<output>/runs/``:
+Schema (version 6), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -30,10 +30,15 @@ Schema (version 5), one object per file under ``<output>/runs/``:
   (``local folder``, ``TF-Hub cache``, or ``downloaded from <address>``, a mirror's where one was set) and
   ``fingerprint`` (TensorFlow's SavedModel fingerprint), so a row names the exact weights it measured; ``null``
   for the classical baseline
-- ``best_epoch`` (v5): the epoch with the best validation accuracy, as ``epoch`` (1-based), ``validation_accuracy``,
+- ``best_epoch`` (v5): the best epoch on validation, as ``epoch`` (1-based), ``validation_accuracy``,
   ``restored`` (its weights were restored before testing: ``hyperparameters.restore_best_epoch``, and it was not
   the last epoch) and ``tested_epoch`` (the epoch whose weights the test metrics come from); ``null`` without a
-  validation split, for the classical baseline, and in older files (which tested the last epoch)
+  validation split, for the classical baseline, and in older files (which tested the last epoch). Version 5 picks
+  by validation accuracy alone, the earliest epoch on a tie; version 6 by :mod:`benchmark.records.validation`'s
+  rule (accuracy, a tie going to the lower validation loss), named in ``rule`` (and, when restoring,
+  ``hyperparameters.best_epoch_rule``), and adds ``validation_loss`` and ``candidates``: the epoch each score alone
+  would pick (``validation_accuracy``: the highest, earliest on a tie; ``validation_loss``: the lowest), each as
+  ``epoch``, ``validation_accuracy`` and ``validation_loss``
 - ``dataset`` (v5): what the data is: ``key`` (registry key, or one made from your file's name), ``name``,
   ``short_name``, ``label_names`` (label id i is ``label_names[i]``), ``test_split`` (the source's split scored as
   the test set; SST-2: GLUE's ``validation``), ``note``, ``citation``, ``origin`` (``registry`` or ``file``),
@@ -61,11 +66,11 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+SCHEMA_VERSION = 6
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch", "dataset"}}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set()}
 # What a run file without a ``dataset`` (before version 5) was trained and tested on.
 IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
                 "label_names": ["negative", "positive"], "test_split": "test", "note": ""}

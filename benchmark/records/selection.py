@@ -3,7 +3,8 @@
 One JSON file per model and grid under ``<output>/selections/`` (written atomically; see docs/results-schema.md):
 ``schema_version``, ``created``, ``model``, ``dataset`` (its key), ``rule``, ``grid`` (the rates, in the order given), ``chosen_learning_rate``
 (``null`` when no finished run had a validation accuracy), ``candidates`` (one per finished (rate, seed) run:
-``learning_rate``, ``seed``, ``run_id``, ``config_hash``, ``validation_accuracy``) and ``missing`` (the
+``learning_rate``, ``seed``, ``run_id``, ``config_hash``, ``validation_accuracy``, ``validation_loss`` (version 2))
+and ``missing`` (the
 ``learning_rate`` and ``seed`` of each job of the grid with no finished run). The leaderboard shows a selected model
 at its chosen rate only: runs of the other rates of the grid are no rows of their own.
 """
@@ -22,19 +23,30 @@ from benchmark.core.hashing import stable_hash
 from benchmark.core.paths import SELECTIONS_FOLDER
 from benchmark.records.files import read_records
 from benchmark.records.run import RunResult
+from benchmark.records.validation import validation_rank
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 candidates have no validation loss
 RULE = ("highest mean validation accuracy over the seeds (of the epoch whose weights were tested); "
-        "a tie goes to the rate listed first")
+        "a tie goes to the lower mean validation loss, then to the rate listed first")
+
+
+def tested_scores(run: RunResult) -> dict[str, float]:
+    """The validation accuracy and loss of the weights ``run`` tested (the restored best epoch's, else the last
+    epoch's), as far as the run file has them."""
+    if not run.history:
+        return {}
+    epoch = (run.best_epoch or {}).get("tested_epoch", run.history[-1]["epoch"])
+    rows = [row for row in run.history if row.get("epoch") == epoch and "validation_accuracy" in row]
+    if not rows:
+        return {}
+    return {name: float(rows[-1][name]) for name in ("validation_accuracy", "validation_loss")
+            if rows[-1].get(name) is not None}
 
 
 def validation_accuracy(run: RunResult) -> float | None:
     """The validation accuracy of the weights ``run`` tested: the restored best epoch's, else the last epoch's."""
-    if not run.history:
-        return None
-    epoch = (run.best_epoch or {}).get("tested_epoch", run.history[-1]["epoch"])
-    rows = [row for row in run.history if row.get("epoch") == epoch and "validation_accuracy" in row]
-    return float(rows[-1]["validation_accuracy"]) if rows else None
+    return tested_scores(run).get("validation_accuracy")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,24 +58,35 @@ class Candidate:
     run_id: str
     config_hash: str
     validation_accuracy: float | None
+    validation_loss: float | None = None
 
     @classmethod
     def of(cls, learning_rate: float, run: RunResult) -> "Candidate":
         """``run`` as the grid's candidate for ``learning_rate`` (as given: run files round their floats)."""
+        scores = tested_scores(run)
         return cls(learning_rate, int(run.hyperparameters["seed"]), run.run_id, run.config_hash,
-                   validation_accuracy(run))
+                   scores.get("validation_accuracy"), scores.get("validation_loss"))
+
+
+def mean_scores(candidates: Iterable[Candidate]) -> tuple[float, float | None] | None:
+    """The mean validation accuracy and loss of ``candidates`` (the loss only where every one has it)."""
+    scored = [c for c in candidates if c.validation_accuracy is not None]
+    if not scored:
+        return None
+    losses = [c.validation_loss for c in scored]
+    return (statistics.fmean(c.validation_accuracy for c in scored),
+            statistics.fmean(losses) if None not in losses else None)
 
 
 def choose(grid: Sequence[float], candidates: Iterable[Candidate]) -> float | None:
-    """The rate of ``grid`` whose candidates have the highest mean validation accuracy; the first on a tie."""
-    scores: dict[float, list[float]] = {}
-    for candidate in candidates:
-        if candidate.validation_accuracy is not None:
-            scores.setdefault(candidate.learning_rate, []).append(candidate.validation_accuracy)
-    best: tuple[float, float] | None = None
+    """The rate of ``grid`` that :data:`RULE` ranks first: mean validation accuracy, then mean validation loss;
+    the first rate listed on a full tie."""
+    candidates = tuple(candidates)
+    best: tuple[float, tuple[float, float]] | None = None
     for rate in grid:  # grid order: a later rate replaces the best only when strictly better
-        if rate in scores and (best is None or statistics.fmean(scores[rate]) > best[1]):
-            best = (rate, statistics.fmean(scores[rate]))
+        means = mean_scores(c for c in candidates if c.learning_rate == rate)
+        if means is not None and (best is None or validation_rank(*means) > best[1]):
+            best = (rate, validation_rank(*means))
     return None if best is None else best[0]
 
 
@@ -104,11 +127,12 @@ class Selection:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "Selection":
-        if raw.get("schema_version") != SCHEMA_VERSION:
+        if raw.get("schema_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported schema_version {raw.get('schema_version')!r}")
         return cls(raw["model"], tuple(raw["grid"]), raw["chosen_learning_rate"],
                    tuple(Candidate(**candidate) for candidate in raw["candidates"]), tuple(raw.get("missing", ())),
-                   raw["created"], raw.get("dataset", "imdb"), raw["rule"])
+                   raw["created"], raw.get("dataset", "imdb"), raw["rule"],
+                   raw["schema_version"])
 
 
 def selection_path(output_dir: Path, model: str, job_hashes: Iterable[str]) -> Path:

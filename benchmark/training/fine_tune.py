@@ -26,6 +26,7 @@ from benchmark.encoders.source import EncoderSource
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.metrics import classification_metrics
 from benchmark.records.run import RunResult
+from benchmark.records.validation import RULE_ID
 from benchmark.training.best_epoch import BestEpoch
 from benchmark.training.callbacks import EpochTimer, ExamplesSeen, StepLoss, StopOnNonFiniteLoss
 from benchmark.training.checkpoints import EpochCheckpoint, TrainingState
@@ -220,7 +221,7 @@ def hyperparameters(config: RunConfig, source: EncoderSource, compiled: Compiled
         "warmup_steps": int(config.warmup_fraction * compiled.total_steps),
         "global_batch_size": compiled.batch_size,
         "distribution": distribution.describe(),
-    }
+    } | ({"best_epoch_rule": RULE_ID} if config.restore_best_epoch else {})
 
 
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,

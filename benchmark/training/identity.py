@@ -12,6 +12,7 @@ from benchmark.data.registry import IMDB_INFO
 from benchmark.encoders.source import EncoderSource
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.records.labels import DEFAULT_INFERENCE, WEIGHTS_STANDIN
+from benchmark.records.validation import RULE_ID
 from benchmark.training.config import RunConfig
 from benchmark.training.precision import resolve_precision
 
@@ -29,7 +30,7 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
     name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), the replicas
     in sync when more than one (they multiply the batch each optimizer step sees), and the exact reviews of each
-    split, and the class names when they are not IMDb's ``negative``/``positive`` (they set the head: more than two
+    split, the rule that picks the tested epoch (when the best epoch is restored), and the class names when they are not IMDb's ``negative``/``positive`` (they set the head: more than two
     classes have a logit each). Out: when and where it ran, the data's location or format, the stand-in cache
     location and library versions. One replica and IMDb's two classes add nothing, so those hashes are the ones
     earlier versions computed.
@@ -44,6 +45,8 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
         del hyperparameters["inference"]  # the default adds nothing, so hashes stay those of earlier versions
     if not config.restore_best_epoch:
         del hyperparameters["restore_best_epoch"]  # testing the last epoch is what runs before the option did
+    else:  # the rule picks the epoch whose weights are tested: another rule, another outcome
+        hyperparameters["best_epoch_rule"] = RULE_ID
     hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
     identity = {
         "model": source.spec.key,
