@@ -119,3 +119,35 @@ def test_report_without_runs_says_how_to_start(tmp_path):
     result = run_cli("report", "--output", "results", cwd=tmp_path)
     assert result.returncode == 0
     assert "No runs yet" in (tmp_path / "results" / "leaderboard.md").read_text()
+
+
+@pytest.mark.parametrize("command, option", [
+    (("run", "--model", TINY_MODEL), "--output"), (("run", "--model", TINY_MODEL), "--models-dir"),
+    (("run", "--model", TINY_MODEL), "--cache-dir"), (("report",), "--output"),
+    (("bench", "--model", TINY_MODEL), "--output"), (("import-hf", "missing-checkpoint", "--key", "k"), "--models-dir"),
+])
+@pytest.mark.parametrize("where, message", [
+    ("a-file", "is a file, not a folder"), ("a-file/sub", "is inside"), ("/proc/self/results", "cannot write in"),
+])
+def test_a_folder_option_naming_a_file_or_an_unwritable_folder_is_one_error_line_before_anything_runs(
+        tmp_path, monkeypatch, capsys, command, option, where, message):
+    from benchmark.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    before = sorted(tmp_path.rglob("*"))
+    assert main([*command, option, where]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {option} {where}") and message in err[0], err
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written, nothing created
+
+
+def test_run_output_naming_an_existing_file_exits_2_with_one_line(tmp_path, aclimdb):
+    (tmp_path / "results.txt").write_text("my notes")
+    result = run_cli("run", "--model", TINY_MODEL, "--standins", "--data-dir", str(aclimdb), "--output",
+                     "results.txt", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: --output results.txt is a file, not a folder: give a folder (it is created if missing)"]
+    assert (tmp_path / "results.txt").read_text() == "my notes" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "results.txt"]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from benchmark.cli.common import quiet_tensorflow
+from benchmark.core.folders import check_writable_folders
 from benchmark.core.paths import DEFAULT_MODELS, DEFAULT_RESULTS
 from benchmark.data.packing import TRUNCATIONS
 from benchmark.encoders.hub_cache import configure as configure_network
@@ -71,6 +72,7 @@ def bench_options(args: argparse.Namespace) -> BenchOptions:
 def run(args: argparse.Namespace) -> int:
     from benchmark.speed.bench import run_bench  # deferred: imports TensorFlow (and, measured, PyTorch)
 
+    check_writable_folders(("--output", args.output), ("--models-dir", args.models_dir))
     configure_network(args.offline, args.hub_mirror)
     quiet_tensorflow()
     page, data = run_bench(bench_options(args), args.command_line)

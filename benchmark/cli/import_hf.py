@@ -7,6 +7,7 @@ from pathlib import Path
 
 from benchmark.cli.common import quiet_tensorflow
 from benchmark.core.errors import UsageError
+from benchmark.core.folders import check_writable_folder
 from benchmark.core.paths import DEFAULT_MODELS
 from benchmark.encoders.hf_checkpoint import package_archive
 from benchmark.encoders.hf_import import IMPORT_MANIFEST, import_checkpoint
@@ -38,6 +39,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_writable_folder("--models-dir", args.models_dir)
     quiet_tensorflow()
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:
         raise UsageError(f"--learning-rate must be in (0, 1), got {args.learning_rate}")

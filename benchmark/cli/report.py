@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from benchmark.core.folders import check_writable_folder
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.leaderboard.write import write_leaderboard
 
@@ -16,6 +17,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_writable_folder("--output", args.output)
     page, problems = write_leaderboard(args.output)
     print(f"wrote {page}" + (f" ({len(problems)} unreadable run files skipped)" if problems else ""))
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmark.cli.common import (add_cache_option, add_network_options, add_standin_options, quiet_tensorflow,
                                   use_cache_dir, whole_number)
 from benchmark.core.errors import UsageError
+from benchmark.core.folders import check_writable_folders
 from benchmark.core.paths import DEFAULT_RESULTS
 from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice, load_dataset, resolve_datasets
 from benchmark.data.dataset import Loaded
@@ -165,6 +166,8 @@ def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[st
 
 def run(args: argparse.Namespace) -> int:
     config, options = run_config(args), run_options(args)
+    check_writable_folders(("--output", options.output), ("--models-dir", options.models_dir),
+                           ("--cache-dir", args.cache_dir))
     use_cache_dir(args.cache_dir)  # tokenized reviews: shared by the suite's model processes through the environment
     keys = resolve_keys(args.all, args.model, options.models_dir)
     datasets = resolve_datasets(args.dataset)
