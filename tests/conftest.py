@@ -125,11 +125,17 @@ def tiny_standin(tiny_vocab: Path, tmp_path_factory):
     return build_standin(get_spec(TINY_MODEL), tiny_vocab, tmp_path_factory.mktemp("models"))
 
 
-def run_cli(*args: str, cwd: Path, timeout: int = 600):
-    """Run ``python -m benchmark`` in a subprocess, as a user would."""
+def run_cli(*args: str, cwd: Path, timeout: int = 600, user_shell: bool = False):
+    """Run ``python -m benchmark`` in a subprocess, as a user would. ``user_shell``: with the environment of a
+    user's shell on a machine without a GPU, that is without the log level this test process sets for TensorFlow
+    (or the package's marker that it chose one), and with every GPU hidden."""
     import subprocess
 
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    if user_shell:
+        for name in ("TF_CPP_MIN_LOG_LEVEL", "TFHUB_BENCH_QUIET_START"):
+            env.pop(name, None)
+        env["CUDA_VISIBLE_DEVICES"] = "-1"
     return subprocess.run([sys.executable, "-m", "benchmark", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from benchmark.core.paths import CACHE_ENV, DEFAULT_MODELS
+from benchmark.core.quiet import TF_LOG_ENV, startup_noise_hidden
 from benchmark.encoders.hub_cache import MIRROR_ENV
 
 PROGRAM = "python -m benchmark"
@@ -59,12 +60,18 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 
 
 def quiet_tensorflow() -> None:
-    """TensorFlow's and absl's logs at ERROR only (imports TensorFlow: call it where the command needs it anyway)."""
-    import absl.logging  # deferred: absl and TensorFlow load with TensorFlow, which `list` and `report` do without
+    """TensorFlow's and absl's logs at ERROR only, and TensorFlow started (its devices listed) without the start-up
+    noise of a machine without a GPU (``benchmark.core.quiet``); with ``--verbose``, every log line. Imports
+    TensorFlow: call it where the command needs it anyway."""
+    with startup_noise_hidden():
+        import tensorflow as tf  # deferred: `list` and `report` do without TensorFlow
+
+        tf.config.list_physical_devices()  # CUDA starts here (cuInit), inside the filter
+    if os.environ.get(TF_LOG_ENV) == "0":  # --verbose, or the user's own TF_CPP_MIN_LOG_LEVEL=0
+        return
+    import absl.logging
 
     absl.logging.set_verbosity(absl.logging.ERROR)
-    import tensorflow as tf
-
     tf.get_logger().setLevel("ERROR")
 
 

@@ -13,6 +13,7 @@ from typing import Sequence
 from benchmark.cli import bench, build_standin, cache, fetch, import_hf, listing, predict, report, run, serve
 from benchmark.cli.common import PROGRAM, os_error_message
 from benchmark.core.errors import TrainingInterrupted, UsageError, interrupt_on_sigterm
+from benchmark.core.quiet import hide_python_noise, set_verbose
 
 SUBCOMMANDS = (listing, run, report, fetch, build_standin, predict, serve, import_hf, bench, cache)  # in the help's order
 
@@ -23,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for subcommand in SUBCOMMANDS:
         subcommand.register(commands)
+    for command in commands.choices.values():
+        command.add_argument("--verbose", action="store_true",
+                             help="show every log line, TensorFlow's start-up messages included (hidden by default "
+                                  "on a machine without a GPU, where they are no errors)")
     return parser
 
 
@@ -31,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, interrupt_on_sigterm)
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if args.verbose:
+        set_verbose()
+    hide_python_noise()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args.command_line = f"{PROGRAM} " + shlex.join(argv)  # recorded in run files and bench results
     try:
