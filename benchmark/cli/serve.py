@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark.cli.common import add_export_options
+from benchmark.cli.common import add_export_options, quiet_tensorflow
 from benchmark.cli.predict import load
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_RESULTS
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"serve needs the [serve] extra ({error.name} is missing): "
                          "pip install -e '.[serve]'") from None
     check_port(args.port)
+    quiet_tensorflow()
     predictor = load(resolve_model(args.model, args.models_dir))
     serve(predictor, args.results, args.port)
     return 0
