@@ -20,6 +20,7 @@ from benchmark.data.prepared import prepare_data
 from benchmark.deploy.save_policy import SavePolicy
 from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.selection import Selection, selection_path, write_selection
+from benchmark.suite.executor import ExecutorSettings
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import completed_run, planned_hash
 from benchmark.suite.processes import Job, SuiteOutcome, run_suite
@@ -77,7 +78,8 @@ def select(key: str, dataset: DatasetChoice, seeds: Sequence[int], rates: Sequen
 
 
 def run_grid(jobs: Sequence[Job], rates: Sequence[float], config: RunConfig, loaded: dict[str, Loaded],
-             command: str, options: RunOptions, policy: SavePolicy | None = None) -> SuiteOutcome:
+             command: str, options: RunOptions, policy: SavePolicy | None = None,
+             executor: ExecutorSettings = ExecutorSettings()) -> SuiteOutcome:
     """Every (model, dataset, seed) job at every rate (the baselines, which have no rate, once), then each model's
     selection on each dataset."""
     ran = skipped = 0
@@ -86,7 +88,7 @@ def run_grid(jobs: Sequence[Job], rates: Sequence[float], config: RunConfig, loa
         jobs_here = [job for job in jobs if position == 0 or job[0] not in BASELINES]
         log.info("learning rate %g (%d of %d)", rate, position + 1, len(rates))
         outcome = run_suite(jobs_here, dataclasses.replace(config, learning_rate=rate), loaded, command, options,
-                            policy)
+                            policy, executor)
         ran, skipped = ran + outcome.ran, skipped + outcome.skipped
         failed += [f"{label} at {rate:g}" for label in outcome.failed]
     pairs = dict.fromkeys((key, dataset) for key, dataset, _ in jobs if key not in BASELINES)
