@@ -4,6 +4,7 @@ processes) and update the leaderboard."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -188,6 +189,9 @@ def executor_settings(args: argparse.Namespace) -> ExecutorSettings:
 
 def run(args: argparse.Namespace) -> int:
     config, options, executor = run_config(args), run_options(args), executor_settings(args)
+    if executor.kind != DEFAULT_EXECUTOR and options.save_model is None:
+        # Best of the suite compares the exports already made: jobs finishing at once would each think they are it.
+        options = dataclasses.replace(options, save_model=False)
     use_cache_dir(args.cache_dir)  # tokenized reviews: shared by the suite's model processes through the environment
     keys = resolve_keys(args.all, args.model, options.models_dir)
     datasets = resolve_datasets(args.dataset)

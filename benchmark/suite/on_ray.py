@@ -65,7 +65,7 @@ def check_available(settings: ExecutorSettings) -> None:
 def _connect(ray, settings: ExecutorSettings) -> None:
     try:
         if settings.ray_address is None:  # a Ray of its own on this machine, ended with the suite
-            ray.init(num_cpus=os.cpu_count(), include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+            ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                      logging_level=logging.WARNING)
         else:
             ray.init(address=settings.ray_address, logging_level=logging.WARNING)
@@ -108,8 +108,8 @@ def _task(job: PendingJob, command: str, env: dict[str, str], cwd: str) -> dict[
     node = {"node": socket.gethostname(), "node_id": context.get_node_id(),
             "node_ip": ray.util.get_node_ip_address()}
     devices = os.environ.get("CUDA_VISIBLE_DEVICES") or "none"
-    print(f"[{job.position}/{job.total}] {job.label}: started on {node['node']} ({node['node_ip']}), "
-          f"GPUs {devices}", file=sys.stderr, flush=True)
+    print(f"[{job.position}/{job.total}] {job.label}: started on {node['node']} ({node['node_ip']}, node "
+          f"{node['node_id'][:12]}), GPUs {devices}", file=sys.stderr, flush=True)
     return {**run_job(job.key, job.arguments, command, env, cwd), **node}
 
 

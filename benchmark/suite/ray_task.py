@@ -78,7 +78,7 @@ def run_job(key: str, arguments: Sequence[str], command: str, extra_env: dict[st
             cwd: str | None) -> dict[str, Any]:
     """Run one job here into a scratch results folder; return ``record`` (its run file, or None), ``error`` (None on
     success), ``devices`` (``CUDA_VISIBLE_DEVICES`` as Ray set it), ``started`` and ``seconds``."""
-    started, clock = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.monotonic()
+    started, clock = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
     devices = os.environ.get("CUDA_VISIBLE_DEVICES") or None
     env = child_environment(command, **extra_env)
     with tempfile.TemporaryDirectory(prefix="tfhub-bench-job-") as scratch:
