@@ -29,6 +29,7 @@ from benchmark.records.run import RunResult, write_run
 from benchmark.suite.executor import ExecutorSettings, Finished, PendingJob, run_jobs
 from benchmark.suite.options import RunOptions, child_arguments
 from benchmark.suite.plan import completed_run, model_name, planned_hash
+from benchmark.training.baseline import BASELINES
 from benchmark.training.config import RunConfig
 
 log = logging.getLogger(__name__)
@@ -127,24 +128,35 @@ def job_label(job: Job, jobs: Sequence[Job]) -> str:
     return key + on + (f" (seed {seed})" if len({s for _, _, s in jobs}) > 1 else "")
 
 
+def configured_jobs(jobs: Sequence[Job], config: RunConfig,
+                    grid: Sequence[float] = ()) -> list[tuple[Job, RunConfig, str]]:
+    """Each job with its configuration and what its label adds: every job at ``config``'s rate, or at every rate of
+    a learning-rate ``grid`` (the baselines, which have no rate, once)."""
+    if not grid:
+        return [(job, config, "") for job in jobs]
+    return [(job, dataclasses.replace(config, learning_rate=rate), f" at {rate:g}")
+            for position, rate in enumerate(grid) for job in jobs if position == 0 or job[0] not in BASELINES]
+
+
 def plan_jobs(jobs: Sequence[Job], config: RunConfig, loaded: dict[str, Loaded], options: RunOptions,
-              suite_id: str | None) -> tuple[list[PendingJob], int]:
+              suite_id: str | None, grid: Sequence[float] = ()) -> tuple[list[PendingJob], int]:
     """The jobs still to run (finished configurations skipped, unless ``--force``) and how many were skipped."""
     pending: list[PendingJob] = []
     skipped = 0
-    for position, job in enumerate(jobs, 1):
+    planned = configured_jobs(jobs, config, grid)
+    for position, (job, job_config, at) in enumerate(planned, 1):
         key, dataset, seed = job
-        label = job_label(job, jobs)
-        seeded = dataclasses.replace(config, seed=seed)
+        label = job_label(job, jobs) + at
+        seeded = dataclasses.replace(job_config, seed=seed)
         identity = planned_hash(key, seeded, prepare_data(loaded[dataset.key], seeded), options)
         if not options.force and (done := completed_run(options.output, identity)):
             skipped += 1
             log.info("[%d/%d] %s: skipped, run file %s.json has this configuration (%s); --force reruns",
-                     position, len(jobs), label, done.run_id, identity)
+                     position, len(planned), label, done.run_id, identity)
             continue
-        arguments = child_arguments(key, seed, config, options, suite_id, dataset)
-        pending.append(PendingJob(position, len(jobs), label, key, model_name(key, options.models_dir), dataset.key,
-                                  seed, identity, arguments))
+        arguments = child_arguments(key, seed, job_config, options, suite_id, dataset)
+        pending.append(PendingJob(position, len(planned), label, key, model_name(key, options.models_dir),
+                                  dataset.key, seed, identity, arguments))
     return pending, skipped
 
 
@@ -165,14 +177,14 @@ def record_finished(finished: Finished, options: RunOptions, command: str) -> No
 
 def run_suite(jobs: Sequence[Job], config: RunConfig, loaded: dict[str, Loaded], command: str,
               options: RunOptions, policy: SavePolicy | None = None,
-              executor: ExecutorSettings = ExecutorSettings()) -> SuiteOutcome:
-    """Each (model, dataset, seed) in its own process, run by ``executor``: finished configurations skipped, crashes
-    recorded, the rest go on. ``loaded`` holds each dataset by key (to plan the configuration hashes; the children load
-    their own).
+              executor: ExecutorSettings = ExecutorSettings(), grid: Sequence[float] = ()) -> SuiteOutcome:
+    """Each (model, dataset, seed) in its own process, at each rate of a learning-rate ``grid`` if one is given, run by
+    ``executor``: finished configurations skipped, crashes recorded, the rest go on. ``loaded`` holds each dataset by
+    key (to plan the configuration hashes; the children load their own).
 
     With a save ``policy``, the children export under its suite id (best of the suite, or every model).
     """
-    pending, skipped = plan_jobs(jobs, config, loaded, options, policy.suite_id if policy else None)
+    pending, skipped = plan_jobs(jobs, config, loaded, options, policy.suite_id if policy else None, grid)
     ran = 0
     failed: list[str] = []
     with contextlib.closing(run_jobs(pending, command, executor)) as finishing:  # closed: running jobs cancelled
