@@ -152,7 +152,7 @@ def test_an_interrupted_driver_leaves_no_partial_file_and_the_rerun_completes(cl
                *_ray_args(cluster), "--max-parallel", "1")
     driver = _start(command, tmp_path)
     _, lines = _read_until_started(driver)
-    driver.send_signal(signal.SIGINT)  # Ctrl-C on the driver alone: it cancels its tasks
+    driver.send_signal(signal.SIGTERM)  # a scheduler stops the driver alone: it cancels its tasks
     lines += list(driver.stdout)
     text = "".join(lines)
     assert driver.wait(timeout=300) == 130, text[-3000:]

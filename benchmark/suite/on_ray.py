@@ -13,8 +13,10 @@ import contextlib
 import logging
 import math
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from typing import Any, Iterator, Sequence
 
@@ -63,6 +65,18 @@ def check_available(settings: ExecutorSettings) -> None:
 
 
 def _connect(ray, settings: ExecutorSettings) -> None:
+    """Start or join Ray, keeping this program's SIGTERM handler (``ray.init`` installs one that exits at once,
+    before the running jobs are cancelled)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    try:
+        _init(ray, settings)
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _init(ray, settings: ExecutorSettings) -> None:
     try:
         if settings.ray_address is None:  # a Ray of its own on this machine, ended with the suite
             ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
