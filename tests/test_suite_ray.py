@@ -149,7 +149,7 @@ def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path
 @pytest.mark.slow
 def test_an_interrupted_driver_leaves_no_partial_file_and_the_rerun_completes(cluster, tmp_path, aclimdb):
     command = ("run", "--model", "tfidf_logreg", "--seeds", "1", "2", "--data-dir", str(aclimdb), *TINY_RUN[1:],
-               *_ray_args(cluster), "--max-parallel", "1")
+               *_ray_args(cluster), "--max-parallel", "2")
     driver = _start(command, tmp_path)
     _, lines = _read_until_started(driver)
     driver.send_signal(signal.SIGTERM)  # a scheduler stops the driver alone: it cancels its tasks
