@@ -11,6 +11,7 @@ from benchmark.core.errors import UsageError
 from benchmark.data.catalog import load_dataset, resolve_datasets
 from benchmark.data.prepared import data_fingerprint, prepare_data
 from benchmark.data.tabular import CARVE_SEED, TableOptions, dataset_key, label_order, load_table
+from benchmark.records.run import SCHEMA_VERSION
 from benchmark.training.config import RunConfig
 from conftest import TOPICS, run_cli, topic_rows, write_topics_csv
 
@@ -170,7 +171,7 @@ def test_carved_split_is_recorded_in_the_run_file(tmp_path, topics_csv):
     assert "tfidf_logreg on news_topics [classical baseline]: test accuracy" in result.stdout
     (path,) = (tmp_path / "out" / "runs").glob("*.json")
     run = json.loads(path.read_text())
-    assert run["schema_version"] == 5 and run["dataset"]["key"] == "news_topics"
+    assert run["schema_version"] == SCHEMA_VERSION and run["dataset"]["key"] == "news_topics"
     assert run["dataset"]["label_names"] == sorted(TOPICS) and run["dataset"]["origin"] == "file"
     assert run["dataset"]["carved_test"] == {"fraction": 0.2, "seed": 0, "source": "news_topics.csv"}
     assert run["dataset"]["label_mapping"] == {name: i for i, name in enumerate(sorted(TOPICS))}
