@@ -47,8 +47,8 @@ Schema (version 6), one object per file under ``<output>/runs/``:
 - ``placement`` (v6): where an executor ran the job, written by the suite's driver: ``executor`` (``ray``),
   ``node`` (host name), ``node_id`` (Ray's), ``node_ip``, ``devices`` (the ``CUDA_VISIBLE_DEVICES`` the job's process
   saw: the GPUs Ray assigned it; ``null`` without GPUs), ``gpus`` and ``cpus`` (what it asked for), ``started``
-  (UTC ISO time), ``seconds`` (its wall time on the node) and ``attempt`` (0 unless Ray retried it after its worker or
-  node died); ``null`` for a run in this process or a local suite's child
+  (UTC ISO time) and ``seconds`` (its wall time on the node, of the attempt that finished when Ray retried it);
+  ``null`` for a run in this process or a local suite's child
 """
 
 from __future__ import annotations
