@@ -4,6 +4,7 @@ processes) and update the leaderboard."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -24,6 +25,7 @@ from benchmark.encoders.hub_cache import configure as configure_network
 from benchmark.encoders.vocab import check_vocab_file
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.run import RunResult
+from benchmark.suite.executor import DEFAULT_EXECUTOR, EXECUTORS, ExecutorSettings, check_available
 from benchmark.suite.learning_rates import NAMED_GRIDS, parse_rates, run_grid
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import resolve_keys
@@ -64,7 +66,24 @@ def register(commands) -> None:
                         help="export every fine-tuned model to <models-dir>/<key>-<run id>/ (default: only the best "
                              "of a suite of several models; --no-save-model: none)")
     add_standin_options(parser)
+    add_executor_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Where a suite's jobs run (docs/distributed.md): this machine one after another, or a Ray cluster."""
+    parser.add_argument("--executor", choices=EXECUTORS, default=DEFAULT_EXECUTOR,
+                        help="local: each job in its own process, one after another (the default); ray: each job a Ray "
+                             "task, in parallel on this machine or a Ray cluster (pip install -e \".[ray]\")")
+    parser.add_argument("--ray-address", metavar="ADDRESS",
+                        help="the Ray cluster: auto, HOST:PORT or ray://HOST:10001 (default: start Ray on this machine)")
+    parser.add_argument("--gpus-per-job", type=float, metavar="N",
+                        help="GPUs per job, fractions pack several small encoders onto one GPU with TensorFlow's "
+                             "memory growth on (default: 1 where the cluster has GPUs, else 0)")
+    parser.add_argument("--cpus-per-job", type=float, default=1.0, metavar="N",
+                        help="CPUs per job (a CPU-only job's TensorFlow thread pools get as many; default 1)")
+    parser.add_argument("--max-parallel", type=whole_number, metavar="N",
+                        help="at most N jobs at once (default: as many as the cluster's GPUs and CPUs allow)")
 
 
 def add_dataset_options(parser: argparse.ArgumentParser) -> None:
@@ -164,10 +183,18 @@ def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[st
     return loaded
 
 
+def executor_settings(args: argparse.Namespace) -> ExecutorSettings:
+    """Where a ``run`` command line runs its suite's jobs."""
+    return ExecutorSettings(args.executor, args.ray_address, args.gpus_per_job, args.cpus_per_job, args.max_parallel)
+
+
 def run(args: argparse.Namespace) -> int:
-    config, options = run_config(args), run_options(args)
+    config, options, executor = run_config(args), run_options(args), executor_settings(args)
     check_writable_folders(("--output", options.output), ("--models-dir", options.models_dir),
                            ("--cache-dir", args.cache_dir))
+    if executor.kind != DEFAULT_EXECUTOR and options.save_model is None:
+        # Best of the suite compares the exports already made: jobs finishing at once would each think they are it.
+        options = dataclasses.replace(options, save_model=False)
     use_cache_dir(args.cache_dir)  # tokenized reviews: shared by the suite's model processes through the environment
     keys = resolve_keys(args.all, args.model, options.models_dir)
     datasets = resolve_datasets(args.dataset)
@@ -178,14 +205,17 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if options.vocab is not None:
         check_vocab_file(options.vocab)
+    if not options.suite_child:
+        check_available(executor)  # Ray installed and reachable, before anything loads or runs
     loaded = load_datasets(datasets, options)
     jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
     if rates and not options.suite_child:
         policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
-        return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy), policy)
-    if len(jobs) > 1 and not options.suite_child:
+        return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy, executor),
+                            policy)
+    if (len(jobs) > 1 or executor.kind != DEFAULT_EXECUTOR) and not options.suite_child:
         policy = save_policy(options.save_model, len(keys), options.models_dir)
-        return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy), policy)
+        return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy, executor), policy)
     ((key, dataset, seed),) = jobs
     return run_here(key, seed, config, loaded[dataset.key], args, options)
 

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 6), one object per file under ``<output>/runs/``:
+Schema (version 7), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -49,6 +49,11 @@ Schema (version 6), one object per file under ``<output>/runs/``:
   run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
   split, ``cache`` (its token ids read from the token cache) or ``tokenized``
 - ``environment``: library versions, devices, seed, git commit
+- ``placement`` (v7): where an executor ran the job, written by the suite's driver: ``executor`` (``ray``),
+  ``node`` (host name), ``node_id`` (Ray's), ``node_ip``, ``devices`` (the ``CUDA_VISIBLE_DEVICES`` the job's process
+  saw: the GPUs Ray assigned it; ``null`` without GPUs), ``gpus`` and ``cpus`` (what it asked for), ``started``
+  (UTC ISO time) and ``seconds`` (its wall time on the node, of the attempt that finished when Ray retried it);
+  ``null`` for a run in this process or a local suite's child
 """
 
 from __future__ import annotations
@@ -66,11 +71,11 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
+SCHEMA_VERSION = 7
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set()}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set(), 7: {"placement"}}
 # What a run file without a ``dataset`` (before version 5) was trained and tested on.
 IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
                 "label_names": ["negative", "positive"], "test_split": "test", "note": ""}
@@ -101,6 +106,7 @@ class RunResult:
     weights_source: dict[str, Any] | None = None
     best_epoch: dict[str, Any] | None = None
     dataset: dict[str, Any] | None = None
+    placement: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -9,7 +9,6 @@ model at its chosen rate only.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 from typing import Sequence
 
@@ -20,13 +19,12 @@ from benchmark.data.prepared import prepare_data
 from benchmark.deploy.save_policy import SavePolicy
 from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.selection import Selection, selection_path, write_selection
+from benchmark.suite.executor import ExecutorSettings
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import completed_run, planned_hash
 from benchmark.suite.processes import Job, SuiteOutcome, run_suite
 from benchmark.training.baseline import BASELINES
 from benchmark.training.config import RunConfig
-
-log = logging.getLogger(__name__)
 
 # Named grids: Turc et al. (2019), "Well-Read Students Learn Better", fine-tuned each Small BERT at these rates.
 NAMED_GRIDS = {"paper": (3e-4, 1e-4, 5e-5, 3e-5)}
@@ -77,18 +75,12 @@ def select(key: str, dataset: DatasetChoice, seeds: Sequence[int], rates: Sequen
 
 
 def run_grid(jobs: Sequence[Job], rates: Sequence[float], config: RunConfig, loaded: dict[str, Loaded],
-             command: str, options: RunOptions, policy: SavePolicy | None = None) -> SuiteOutcome:
-    """Every (model, dataset, seed) job at every rate (the baselines, which have no rate, once), then each model's
+             command: str, options: RunOptions, policy: SavePolicy | None = None,
+             executor: ExecutorSettings = ExecutorSettings()) -> SuiteOutcome:
+    """Every (model, dataset, seed) job at every rate (the baselines, which have no rate, once), all in one suite
+    (an executor that runs jobs in parallel runs the whole grid at once), then each model's
     selection on each dataset."""
-    ran = skipped = 0
-    failed: list[str] = []
-    for position, rate in enumerate(rates):
-        jobs_here = [job for job in jobs if position == 0 or job[0] not in BASELINES]
-        log.info("learning rate %g (%d of %d)", rate, position + 1, len(rates))
-        outcome = run_suite(jobs_here, dataclasses.replace(config, learning_rate=rate), loaded, command, options,
-                            policy)
-        ran, skipped = ran + outcome.ran, skipped + outcome.skipped
-        failed += [f"{label} at {rate:g}" for label in outcome.failed]
+    outcome = run_suite(jobs, config, loaded, command, options, policy, executor, grid=rates)
     pairs = dict.fromkeys((key, dataset) for key, dataset, _ in jobs if key not in BASELINES)
     several = len({dataset.key for _, dataset in pairs}) > 1
     for key, dataset in pairs:
@@ -100,4 +92,4 @@ def run_grid(jobs: Sequence[Job], rates: Sequence[float], config: RunConfig, loa
         on = f" on {dataset.key}" if several else ""
         print(f"{key}{on}: learning rate {chosen} chosen by validation accuracy ({scores})", flush=True)
     page, _ = write_leaderboard(options.output)
-    return SuiteOutcome(ran, skipped, failed, page)
+    return dataclasses.replace(outcome, page=page)

@@ -8,7 +8,7 @@ before this experiment), or than simply the last epoch?
 How: for each seed, ``run``'s own data preparation (a seeded class-balanced subset of IMDb's train split, the
 validation split carved from it; a seeded balanced subset of the test split) and the product's own training steps
 (``benchmark.training.fine_tune``: tokenize, compile, fit), with one extra callback that scores the test reviews
-after every epoch. Test reviews are never used for anything but this record. One JSON file per seed goes to
+(and, per example, the validation reviews) after every epoch. Test reviews are never used for anything but this record. One JSON file per seed goes to
 ``<out>/raw/seed<s>.json`` (atomically; a finished seed is skipped, so the script resumes). ``analyse.py`` applies
 each selection rule to the files.
 
@@ -73,10 +73,15 @@ def one_seed(args: argparse.Namespace, seed: int) -> dict:
             start = time.perf_counter()
             probabilities = predict_probabilities(self.model, encoded.test, compiled.batch_size, 0, config.bucketing)
             test = classification_metrics(encoded.test.labels, probabilities, class_names=data.label_names)
+            validation = predict_probabilities(self.model, encoded.validation, compiled.batch_size, 0,
+                                               config.bucketing)
             epochs.append({"epoch": epoch + 1, "validation_accuracy": float(logs["val_accuracy"]),
                            "validation_loss": float(logs["val_loss"]), "train_loss": float(logs["loss"]),
                            "test_accuracy": test["accuracy"], "test_loss": test["loss"],
-                           "test_seconds": time.perf_counter() - start})
+                           "test_seconds": time.perf_counter() - start,
+                           # per example, in the split's order: for resampling validation sets (analyse.py)
+                           "validation_probabilities": [round(float(p), 5) for p in validation],
+                           "test_probabilities": [round(float(p), 5) for p in probabilities]})
             logging.info("seed %d epoch %d: %s", seed, epoch + 1, epochs[-1])
 
     start = ft.Start(progress={}, epochs=0, batches=0, step=0)
@@ -86,6 +91,8 @@ def one_seed(args: argparse.Namespace, seed: int) -> dict:
             "config": config.hyperparameters(), "precision": compiled.precision,
             "examples": {"train": len(data.train), "validation": len(data.validation), "test": len(data.test)},
             "data_fingerprint": data_fingerprint(data), "epochs": epochs,
+            "validation_labels": [int(y) for y in encoded.validation.labels],
+            "test_labels": [int(y) for y in encoded.test.labels],
             "seconds": time.perf_counter() - fit_start}
 
 
