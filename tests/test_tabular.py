@@ -12,7 +12,6 @@ from benchmark.data.catalog import load_dataset, resolve_datasets
 from benchmark.data.prepared import data_fingerprint, prepare_data
 from benchmark.records.run import SCHEMA_VERSION
 from benchmark.data.tabular import CARVE_SEED, TableOptions, dataset_key, label_order, load_table
-from benchmark.records.run import SCHEMA_VERSION
 from benchmark.training.config import RunConfig
 from conftest import TOPICS, run_cli, topic_rows, write_topics_csv
 
