@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.core.paths import VOCAB_FOLDER
+from benchmark.core.paths import DEFAULT_MODELS, VOCAB_FOLDER
 from benchmark.encoders.imported import IMPORTED_VOCAB
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import build_standin
@@ -24,7 +24,14 @@ class EncoderSource:
     weights: str
 
 
-def pretrained_source(spec: EncoderSpec) -> EncoderSource:
+def pretrained_source(spec: EncoderSpec, models_dir: Path | None = None) -> EncoderSource:
+    """The published weights: TF-Hub's handles, an imported encoder's folders, or a KerasHub preset converted into
+    ``models_dir`` (:mod:`benchmark.encoders.keras_hub`; converted on first use)."""
+    if spec.source == "keras_hub":
+        from benchmark.encoders.keras_hub import convert_preset  # deferred: imports KerasHub on first use
+
+        folder = convert_preset(spec, Path(models_dir or DEFAULT_MODELS).resolve())
+        return EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_PRETRAINED)
     weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
     return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
 
@@ -53,5 +60,5 @@ def encoder_source(spec: EncoderSpec, standins: bool, vocab: Path | None, models
                    texts: Sequence[str]) -> EncoderSource:
     """The published weights, or (``standins``) a stand-in built for the vocabulary :func:`standin_vocab` picks."""
     if not standins:
-        return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
+        return pretrained_source(spec, models_dir)  # an imported encoder's own weights, labelled "pretrained (imported)"
     return standin_source(spec, standin_vocab(spec, vocab, models_dir, texts, learn=True), models_dir)
