@@ -51,10 +51,10 @@ def fetch_hint(spec: EncoderSpec) -> str:
 
 def _cached_preset(spec: EncoderSpec) -> Path | None:
     """The preset's folder in kagglehub's cache when complete there (kagglehub's own completion marker)."""
-    from kagglehub.cache import load_from_cache
+    from kagglehub.cache import Cache
     from kagglehub.handle import parse_model_handle
 
-    found = load_from_cache(parse_model_handle(kaggle_handle(spec)))
+    found = Cache().load_from_cache(parse_model_handle(kaggle_handle(spec)))
     return Path(found) if found else None
 
 

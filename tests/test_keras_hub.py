@@ -1,0 +1,143 @@
+"""KerasHub presets: registry data, conversion parity (same random weights, same outputs), and a run end to end.
+
+Test presets are tiny random KerasHub backbones of a registered entry's exact shape (a 100-token vocabulary), saved
+with KerasHub's own ``save_to_preset`` into a folder laid out as the Kaggle handle, which
+``TFHUB_BENCH_KERAS_HUB_MIRROR`` points at; loading goes through KerasHub's ``from_preset``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from benchmark.core.errors import UsageError
+from benchmark.encoders.keras_hub import MIRROR_ENV, kaggle_handle
+from benchmark.encoders.registry import KERAS_HUB, REGISTRY, get_spec
+from benchmark.encoders.spec import encoder_parameter_count
+
+from conftest import run_cli
+
+TINY = "kh_bert_tiny_en_uncased"
+TOLERANCE = 1e-4
+TEXTS = ["The movie was great!", "it's a fun film, and the plot was awful .", "awful"]
+# KerasHub's published parameter counts (keras_hub/src/models/*/*_presets.py metadata).
+PUBLISHED = dict(kh_bert_tiny_en_uncased=4385920, kh_bert_small_en_uncased=28763648,
+                 kh_bert_medium_en_uncased=41373184, kh_bert_base_en_uncased=109482240,
+                 kh_electra_small_discriminator_uncased_en=13548800, kh_electra_base_discriminator_uncased_en=109482240,
+                 kh_distil_bert_base_en_uncased=66362880, kh_albert_base_en_uncased=11683584,
+                 kh_roberta_base_en=124052736, kh_xlm_roberta_base_multi=277450752,
+                 kh_deberta_v3_extra_small_en=70682112, kh_deberta_v3_small_en=141304320,
+                 kh_deberta_v3_base_en=183831552)
+
+
+def keras_hub_count_difference(spec) -> int:
+    """What KerasHub's backbone holds beyond the converted encoder: ELECTRA's random pooler; minus DistilBERT's
+    zero segment embeddings, which the converted encoder keeps for the TF-Hub input signature."""
+    h = spec.hidden_size
+    return {"electra": h * h + h, "distilbert": -spec.type_vocab_size * h}.get(spec.family, 0)
+
+
+def test_required_presets_are_registered_with_pinned_handles():
+    assert set(PUBLISHED) == set(KERAS_HUB) and not set(KERAS_HUB) & set(REGISTRY)
+    for spec in KERAS_HUB.values():
+        assert spec.source == "keras_hub" and spec.citation and "KerasHub" in spec.name
+        owner, model, framework, preset, version = kaggle_handle(spec).split("/")
+        assert (owner, framework) == ("keras", "keras") and spec.key == f"kh_{preset}" and version.isdigit()
+    assert get_spec("kh_electra_base_discriminator_uncased_en").head_reads == "sequence_output[:, 0]"
+    assert get_spec("kh_bert_base_en_uncased").head_reads == "pooled_output"
+    assert get_spec("electra_base").source == "tfhub"  # today's keys unchanged
+
+
+@pytest.mark.parametrize("key", sorted(PUBLISHED))
+def test_parameter_count_matches_keras_hub_published(key):
+    spec = get_spec(key)
+    assert spec.parameter_count + keras_hub_count_difference(spec) == PUBLISHED[key]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(PUBLISHED))
+def test_parameter_count_matches_the_built_keras_hub_backbone(key):
+    from benchmark.encoders.keras_hub import random_backbone
+
+    spec, vocab = get_spec(key), 100  # small vocabulary keeps the build fast; the layers are full size
+    built = random_backbone(spec, vocab).count_params()
+    assert built == encoder_parameter_count(spec, vocab) + keras_hub_count_difference(spec)
+
+
+def save_preset(root, key: str, seed: int = 1):
+    """A random KerasHub backbone of ``key``'s exact shape (100-token vocabulary) and its tokenizer, saved with
+    ``save_to_preset`` where the mirror serves ``key``'s handle."""
+    import keras_hub
+
+    from benchmark.encoders.keras_hub import random_backbone
+    from conftest import NEGATIVE, NEUTRAL, POSITIVE, SPECIAL
+
+    spec = get_spec(key)
+    words = sorted(set(POSITIVE + NEGATIVE + NEUTRAL) | {".", "!", ",", "'", "s", "the", "movie", "it"})
+    vocabulary = (SPECIAL + words + [f"##x{i}" for i in range(100)])[:100]
+    folder = root / kaggle_handle(spec)
+    random_backbone(spec, len(vocabulary), seed).save_to_preset(str(folder))
+    keras_hub.tokenizers.BertTokenizer(vocabulary=vocabulary, lowercase=True).save_to_preset(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory):
+    root = tmp_path_factory.mktemp("keras_hub_mirror")
+    save_preset(root, TINY)
+    previous = os.environ.get(MIRROR_ENV)
+    os.environ[MIRROR_ENV] = str(root)
+    yield root
+    if previous is None:
+        os.environ.pop(MIRROR_ENV, None)
+    else:
+        os.environ[MIRROR_ENV] = previous
+
+
+@pytest.mark.slow
+def test_converted_bert_matches_keras_hub_and_tokenizes_alike(mirror, tmp_path):
+    """Same random weights, same outputs through KerasHub (Keras 3) and the converted TF-Hub encoder (tf-keras);
+    the converted preprocessor gives the ids KerasHub's tokenizer and packer give."""
+    import keras_hub
+    import tensorflow as tf
+    import tensorflow_hub as hub
+    import tensorflow_text  # noqa: F401
+
+    from benchmark.encoders.source import pretrained_source
+
+    spec = get_spec(TINY)
+    source = pretrained_source(spec, tmp_path)
+    assert source.weights == "pretrained"
+    preprocessor = hub.load(source.preprocessor_handle)
+    packed = preprocessor.bert_pack_inputs([preprocessor.tokenize(tf.constant(TEXTS))], seq_length=tf.constant(16))
+    folder = mirror / kaggle_handle(spec)
+    kh_pre = keras_hub.models.BertTextClassifierPreprocessor.from_preset(str(folder), sequence_length=16)
+    kh_inputs = kh_pre(tf.constant(TEXTS))
+    np.testing.assert_array_equal(packed["input_word_ids"].numpy(), kh_inputs["token_ids"].numpy())
+    np.testing.assert_array_equal(packed["input_mask"].numpy(), kh_inputs["padding_mask"].numpy().astype(np.int32))
+    ours = hub.KerasLayer(source.encoder_handle)(packed)
+    theirs = keras_hub.models.Backbone.from_preset(str(folder))(kh_inputs)
+    mask = kh_inputs["padding_mask"].numpy()[..., None].astype(bool)
+    np.testing.assert_allclose(np.where(mask, ours["sequence_output"].numpy(), 0),
+                               np.where(mask, np.asarray(theirs["sequence_output"]), 0), atol=TOLERANCE)
+    np.testing.assert_allclose(ours["pooled_output"].numpy(), np.asarray(theirs["pooled_output"]), atol=TOLERANCE)
+    manifest = json.loads((tmp_path / "keras_hub" / os.listdir(tmp_path / "keras_hub")[0] / "keras_hub.json").read_text())
+    assert manifest["preset"] == spec.encoder_handle and manifest["vocab_size"] == 100
+
+
+def test_unsupported_family_and_missing_preset_are_one_line(tmp_path, monkeypatch):
+    from benchmark.encoders.source import pretrained_source
+
+    monkeypatch.setenv(MIRROR_ENV, str(tmp_path / "empty"))
+    with pytest.raises(UsageError, match="DeBERTa-v3 family has no tf-keras encoder"):
+        pretrained_source(get_spec("kh_deberta_v3_base_en"), tmp_path)
+    with pytest.raises(UsageError, match="not in the mirror"):
+        pretrained_source(get_spec(TINY), tmp_path)
+    monkeypatch.delenv(MIRROR_ENV)
+    monkeypatch.setenv("KAGGLEHUB_CACHE", str(tmp_path / "kagglehub"))
+    monkeypatch.setenv("TFHUB_BENCH_OFFLINE", "1")
+    with pytest.raises(UsageError, match=f"fetch --model {TINY}"):
+        pretrained_source(get_spec(TINY), tmp_path)
