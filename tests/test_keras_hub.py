@@ -110,7 +110,7 @@ def test_converted_bert_matches_keras_hub_and_tokenizes_alike(mirror, tmp_path):
 
     spec = get_spec(TINY)
     source = pretrained_source(spec, tmp_path)
-    assert source.weights == "pretrained"
+    assert source.weights == "pretrained (KerasHub)"
     preprocessor = hub.load(source.preprocessor_handle)
     packed = preprocessor.bert_pack_inputs([preprocessor.tokenize(tf.constant(TEXTS))], seq_length=tf.constant(16))
     folder = mirror / kaggle_handle(spec)
@@ -141,3 +141,65 @@ def test_unsupported_family_and_missing_preset_are_one_line(tmp_path, monkeypatc
     monkeypatch.setenv("TFHUB_BENCH_OFFLINE", "1")
     with pytest.raises(UsageError, match=f"fetch --model {TINY}"):
         pretrained_source(get_spec(TINY), tmp_path)
+
+
+def _cli(*args, cwd, env):
+    """``run_cli`` with ``env`` added to this process's environment (and no KerasHub mirror)."""
+    saved = {name: os.environ.get(name) for name in [*env, MIRROR_ENV]}
+    os.environ.pop(MIRROR_ENV, None)
+    os.environ.update(env)
+    try:
+        return run_cli(*args, cwd=cwd)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _errors(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+@pytest.mark.slow
+def test_fetch_offline_run_repair_and_leaderboard_beside_a_tfhub_standin(tmp_path, aclimdb, tiny_vocab):
+    """``fetch`` downloads the preset through kagglehub (KerasHub's downloader) from a local stand-in for Kaggle's
+    API; ``run --offline`` converts and trains it; a damaged cached copy is one line until ``fetch`` repairs it; the
+    leaderboard shows the KerasHub row beside a TF-Hub stand-in's."""
+    from kaggle_server import KaggleModelServer
+
+    spec = get_spec(TINY)
+    folder = save_preset(tmp_path / "served", TINY)
+    small = ("--data-dir", str(aclimdb), "--train-samples", "32", "--test-samples", "32", "--epochs", "1",
+             "--batch-size", "8", "--seq-length", "32", "--output", "results", "--models-dir", "models")
+    with KaggleModelServer({kaggle_handle(spec): folder}) as server:
+        env = server.environment(tmp_path / "kagglehub")
+        fetched = _cli("fetch", "--model", TINY, cwd=tmp_path, env=env)
+        assert fetched.returncode == 0, fetched.stderr[-3000:]
+        assert "downloaded" in fetched.stdout and ("ListModelInstanceVersionFiles", "") in server.requests
+        assert ("DownloadModelInstanceVersion", "model.weights.h5") in server.requests
+        cached = tmp_path / "kagglehub" / "models" / kaggle_handle(spec)
+        weights = cached / "model.weights.h5"
+        intact = weights.read_bytes()
+        weights.write_bytes(intact[: len(intact) // 3])  # a damaged cached copy
+        damaged = _cli("run", "--offline", "--model", TINY, *small, cwd=tmp_path, env=env)
+        assert damaged.returncode == 2 and len(_errors(damaged)) == 1, damaged.stderr[-3000:]
+        assert "damaged" in _errors(damaged)[0] and f"fetch --model {TINY}" in _errors(damaged)[0]
+        assert not (tmp_path / "results" / "runs").exists()
+        repaired = _cli("fetch", "--model", TINY, cwd=tmp_path, env=env)
+        assert repaired.returncode == 0 and "repaired" in repaired.stdout, repaired.stderr[-3000:]
+        assert weights.read_bytes() == intact
+    offline = _cli("run", "--offline", "--model", TINY, *small, cwd=tmp_path, env=env)  # the server is gone
+    assert offline.returncode == 0, offline.stderr[-3000:]
+    standin = run_cli("run", "--model", "small_bert_l2_h128", "--standins", "--vocab", str(tiny_vocab), *small,
+                      cwd=tmp_path)
+    assert standin.returncode == 0, standin.stderr[-3000:]
+    runs = {run["model"]["key"]: run for run in
+            (json.loads(path.read_text()) for path in (tmp_path / "results" / "runs").glob("*.json"))}
+    assert runs[TINY]["encoder_source"] == {"source": "keras_hub", "preset": spec.encoder_handle,
+                                            "preset_version": 3, "head_reads": "pooled_output"}
+    assert runs[TINY]["weights"] == "pretrained (KerasHub)" and runs[TINY]["schema_version"] == 6
+    assert runs["small_bert_l2_h128"]["encoder_source"]["source"] == "tfhub"
+    board = (tmp_path / "results" / "leaderboard.md").read_text()
+    assert f"(`{TINY}`)" in board and "(`small_bert_l2_h128`)" in board and "| pretrained (KerasHub) |" in board

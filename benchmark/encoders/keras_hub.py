@@ -79,11 +79,30 @@ def preset_folder(spec: EncoderSpec, download: bool = True) -> Path:
                          f"{_reason(error)}") from None
 
 
-def repair_preset(spec: EncoderSpec) -> Path:
-    """Download the preset again over a damaged cached copy (what ``fetch`` does when loading it fails)."""
-    import kagglehub
+def fetch_preset(spec: EncoderSpec) -> tuple[Path, str]:
+    """``fetch --model``: the preset in kagglehub's cache, checked by loading it with KerasHub, and whether it was
+    ``cached``, ``downloaded`` or ``repaired`` (a cached copy that did not load, downloaded again)."""
+    family_check(spec)
+    status = "cached"
+    if os.environ.get(MIRROR_ENV) is None and (cached := _cached_preset(spec)) is not None:
+        try:
+            load_preset(spec, cached)
+            return cached, status
+        except UsageError:
+            status = "repaired"
+    if status == "repaired":
+        import kagglehub
 
-    return Path(kagglehub.model_download(kaggle_handle(spec), force_download=True))
+        try:
+            folder = Path(kagglehub.model_download(kaggle_handle(spec), force_download=True))
+        except Exception as error:  # noqa: BLE001 - network, authentication and missing handles end here
+            raise UsageError(f"{spec.key}: cannot download KerasHub preset {spec.encoder_handle}: "
+                             f"{_reason(error)}") from None
+    else:
+        folder = preset_folder(spec)
+        status = "downloaded"
+    load_preset(spec, folder)  # a copy that still does not load is one line
+    return folder, status
 
 
 def _reason(error: Exception) -> str:

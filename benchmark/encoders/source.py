@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from benchmark.core.paths import DEFAULT_MODELS, VOCAB_FOLDER
 from benchmark.encoders.imported import IMPORTED_VOCAB
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import build_standin
 from benchmark.encoders.vocab import check_vocab_file, learned_vocab, learned_vocab_path
-from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
+from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_KERAS_HUB, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,9 +31,16 @@ def pretrained_source(spec: EncoderSpec, models_dir: Path | None = None) -> Enco
         from benchmark.encoders.keras_hub import convert_preset  # deferred: imports KerasHub on first use
 
         folder = convert_preset(spec, Path(models_dir or DEFAULT_MODELS).resolve())
-        return EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_PRETRAINED)
+        return EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_KERAS_HUB)
     weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
     return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
+
+
+def source_record(spec: EncoderSpec) -> dict[str, Any]:
+    """The run file's ``encoder_source``: where the encoder comes from, its pinned preset, what the head reads."""
+    preset = spec.encoder_handle if spec.source == "keras_hub" else None
+    return {"source": spec.source, "preset": preset, "preset_version": int(preset.rsplit("/", 1)[1]) if preset else None,
+            "head_reads": spec.head_reads}
 
 
 def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:

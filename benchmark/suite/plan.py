@@ -8,7 +8,7 @@ from typing import Sequence
 from benchmark.core.hashing import file_sha256
 from benchmark.core.suggest import unknown_model
 from benchmark.data.prepared import PreparedData
-from benchmark.encoders.registry import get_spec, suite_specs
+from benchmark.encoders.registry import all_specs, get_spec, suite_specs
 from benchmark.encoders.source import EncoderSource, pretrained_source, standin_vocab
 from benchmark.encoders.standins import standin_dir
 from benchmark.records.labels import WEIGHTS_STANDIN
@@ -32,9 +32,9 @@ def model_name(key: str, models_dir: Path | None = None) -> str:
 
 def resolve_keys(use_all: bool, keys: Sequence[str] | None, models_dir: Path | None = None) -> list[str]:
     """The models to run, in order; an unknown key is a UsageError naming the closest known keys."""
-    known = all_model_keys(models_dir)
     if use_all:
-        return known
+        return all_model_keys(models_dir)
+    known = [*all_specs(models_dir), *BASELINES]  # KerasHub's presets too
     for key in keys or ():
         if key not in known:
             raise unknown_model(key, known)
