@@ -60,9 +60,14 @@ def test_parameter_count_matches_keras_hub_published(key):
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(PUBLISHED))
 def test_parameter_count_matches_the_built_keras_hub_backbone(key):
+    """KerasHub's own backbone of the entry's configuration counts as the formula says. One layer and 100 tokens keep
+    the build fast (every width is the entry's; the test above checks the full depth and vocabulary against
+    KerasHub's published counts)."""
+    import dataclasses
+
     from benchmark.encoders.keras_hub import random_backbone
 
-    spec, vocab = get_spec(key), 100  # small vocabulary keeps the build fast; the layers are full size
+    spec, vocab = dataclasses.replace(get_spec(key), num_layers=1), 100
     built = random_backbone(spec, vocab).count_params()
     assert built == encoder_parameter_count(spec, vocab) + keras_hub_count_difference(spec)
 
@@ -128,10 +133,46 @@ def test_converted_bert_matches_keras_hub_and_tokenizes_alike(mirror, tmp_path):
     assert manifest["preset"] == spec.encoder_handle and manifest["vocab_size"] == 100
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["kh_electra_small_discriminator_uncased_en", "kh_distil_bert_base_en_uncased",
+                                 "kh_albert_base_en_uncased"])
+def test_every_converted_family_matches_keras_hub(key):
+    """ELECTRA (factorised embeddings, random pooler left out), DistilBERT (no segments, no pooler) and ALBERT (one
+    shared layer): a small random KerasHub backbone of the family and its conversion give the same outputs; where
+    the family has no trained pooler the converted ``pooled_output`` is KerasHub's first token."""
+    import dataclasses
+
+    import tensorflow as tf
+
+    from benchmark.encoders.keras_hub import converted_weights, random_backbone, tf_encoder
+
+    spec = get_spec(key)
+    spec = dataclasses.replace(spec, num_layers=2, hidden_size=32, num_heads=4, intermediate_size=64, max_positions=64,
+                               embedding_size=16 if spec.embedding_size else None)
+    backbone = random_backbone(spec, 100, seed=3)
+    ids = np.random.default_rng(0).integers(0, 100, (3, 12)).astype(np.int32)
+    mask = np.ones_like(ids)
+    mask[1, 7:] = 0
+    segments = np.zeros_like(ids)
+    segments[:, 6:] = 1 if spec.family != "distilbert" else 0
+    theirs = backbone({"token_ids": ids, "padding_mask": mask} | ({} if spec.family == "distilbert" else
+                                                                  {"segment_ids": segments}))
+    theirs = theirs if isinstance(theirs, dict) else {"sequence_output": theirs}
+    ours = tf_encoder(spec, converted_weights(spec, backbone), 100)(
+        dict(input_word_ids=tf.constant(ids), input_mask=tf.constant(mask), input_type_ids=tf.constant(segments)))
+    valid = mask[..., None].astype(bool)
+    np.testing.assert_allclose(np.where(valid, ours["sequence_output"].numpy(), 0),
+                               np.where(valid, np.asarray(theirs["sequence_output"]), 0), atol=TOLERANCE)
+    expected = theirs["pooled_output"] if spec.head_reads == "pooled_output" else theirs["sequence_output"][:, 0]
+    np.testing.assert_allclose(ours["pooled_output"].numpy(), np.asarray(expected), atol=TOLERANCE)
+
+
 def test_unsupported_family_and_missing_preset_are_one_line(tmp_path, monkeypatch):
     from benchmark.encoders.source import pretrained_source
 
     monkeypatch.setenv(MIRROR_ENV, str(tmp_path / "empty"))
+    with pytest.raises(UsageError, match="did you mean kh_bert_tiny_en_uncased"):
+        get_spec("kh_bert_tiny_uncased")
     with pytest.raises(UsageError, match="DeBERTa-v3 family has no tf-keras encoder"):
         pretrained_source(get_spec("kh_deberta_v3_base_en"), tmp_path)
     with pytest.raises(UsageError, match="not in the mirror"):

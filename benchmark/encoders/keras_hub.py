@@ -21,7 +21,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -150,9 +150,8 @@ def random_backbone(spec: EncoderSpec, vocab_size: int, seed: int = 0):
     return getattr(keras_hub.models, name)(**arguments)
 
 
-def _bert_layer(prefix: str, i: int) -> dict[str, str]:
-    """tf-models-official names of layer ``i`` -> KerasHub's ``TransformerEncoder`` names."""
-    tf, kh = f"transformer/layer_{i}/", f"{prefix}transformer_layer_{i}/"
+def _layer(tf: str, kh: str) -> dict[str, str]:
+    """tf-models-official names of one transformer layer -> KerasHub's ``TransformerEncoder`` names."""
     names = {f"{tf}self_attention/{part}/{kind}": f"{kh}self_attention_layer/{part}/{kind}"
              for part in ("query", "key", "value", "attention_output") for kind in ("kernel", "bias")}
     for tf_part, kh_part in (("intermediate", "feedforward_intermediate_dense"), ("output", "feedforward_output_dense")):
@@ -163,38 +162,58 @@ def _bert_layer(prefix: str, i: int) -> dict[str, str]:
     return names
 
 
-def bert_names(spec: EncoderSpec) -> dict[str, str]:
-    """tf-models-official variable -> KerasHub ``BertBackbone`` / ``ElectraBackbone`` weight path."""
-    names = {"word_embeddings/embeddings": "token_embedding/embeddings",
-             "position_embedding/embeddings": "position_embedding/embeddings",
-             "type_embeddings/embeddings": "segment_embedding/embeddings",
-             "embeddings/layer_norm/gamma": "embeddings_layer_norm/gamma",
-             "embeddings/layer_norm/beta": "embeddings_layer_norm/beta"}
-    for i in range(spec.num_layers):
-        names |= _bert_layer("", i)
-    if spec.family == "bert":
-        names |= {"pooler_transform/kernel": "pooled_dense/kernel", "pooler_transform/bias": "pooled_dense/bias"}
-    if spec.family == "electra" and spec.embedding_size:
-        names |= {"embedding_projection/kernel": "embeddings_projection/kernel",
-                  "embedding_projection/bias": "embeddings_projection/bias"}
+# Per converted family: KerasHub's embedding paths (token, position, segment: None where it has none, then zeros),
+# its embedding projection (factorised embeddings), whether its pooler is trained, and its layers' paths.
+LAYOUTS: dict[str, dict[str, Any]] = {
+    "bert": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"), projection=None,
+                 pooler=True, layers="transformer_layer_{i}/"),
+    "electra": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"),
+                    projection="embeddings_projection", pooler=False, layers="transformer_layer_{i}/"),
+    "distilbert": dict(embeddings=("token_and_position_embedding/token_embedding",
+                                   "token_and_position_embedding/position_embedding", None),
+                       projection=None, pooler=False, layers="transformer_layer_{i}/"),
+    "albert": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"),
+                   projection="embedding_projection", pooler=True, layers=None),  # one shared layer
+}
+
+
+def weight_names(spec: EncoderSpec) -> dict[str, str | None]:
+    """tf-models-official variable -> KerasHub weight path (None: zeros, as DistilBERT's segment embeddings)."""
+    layout = LAYOUTS[spec.family]
+    token, position, segment = layout["embeddings"]
+    names: dict[str, str | None] = {
+        "word_embeddings/embeddings": f"{token}/embeddings", "position_embedding/embeddings": f"{position}/embeddings",
+        "type_embeddings/embeddings": f"{segment}/embeddings" if segment else None,
+        "embeddings/layer_norm/gamma": "embeddings_layer_norm/gamma",
+        "embeddings/layer_norm/beta": "embeddings_layer_norm/beta"}
+    if layout["layers"] is None:
+        names |= _layer("transformer/", "group_0_inner_layer_0/")
+    else:
+        for i in range(spec.num_layers):
+            names |= _layer(f"transformer/layer_{i}/", layout["layers"].format(i=i))
+    if layout["projection"] and spec.embedding_size:
+        names |= {f"embedding_projection/{kind}": f"{layout['projection']}/{kind}" for kind in ("kernel", "bias")}
+    if layout["pooler"]:
+        names |= {f"pooler_transform/{kind}": f"pooled_dense/{kind}" for kind in ("kernel", "bias")}
     return names
-
-
-CONVERTERS: dict[str, Callable[[EncoderSpec], dict[str, str]]] = {"bert": bert_names, "electra": bert_names}
 
 
 def converted_weights(spec: EncoderSpec, backbone) -> dict[str, np.ndarray]:
     """The backbone's weights as NumPy arrays, keyed by tf-models-official variable name."""
-    if spec.family not in CONVERTERS:
+    if spec.family not in LAYOUTS:
         raise UsageError(f"{spec.key}: converting KerasHub's {spec.family} presets into a tf-keras encoder is not "
-                         f"supported yet (converted families: {', '.join(CONVERTERS)})")
+                         f"supported (converted families: {', '.join(LAYOUTS)})")
     by_path = {weight.path: np.asarray(weight.numpy(), np.float32) for weight in backbone.weights}
-    names = CONVERTERS[spec.family](spec)
-    if missing := sorted(set(names.values()) - by_path.keys()):
-        raise UsageError(f"{spec.key}: the preset has no weight {missing[0]}: not a {spec.family} backbone")
-    if unused := sorted(by_path.keys() - set(names.values()) - {"pooled_dense/kernel", "pooled_dense/bias"}):
+    names = weight_names(spec)
+    wanted = {path for path in names.values() if path}
+    if missing := sorted(wanted - by_path.keys()):
+        raise UsageError(f"{spec.key}: the preset has no weight {missing[0]}: not a {spec.family} backbone of this "
+                         "shape")
+    random_pooler = set() if LAYOUTS[spec.family]["pooler"] else {"pooled_dense/kernel", "pooled_dense/bias"}
+    if unused := sorted(by_path.keys() - wanted - random_pooler):
         raise UsageError(f"{spec.key}: preset weights without an encoder variable: {', '.join(unused[:3])}")
-    return {tf_name: by_path[kh_path] for tf_name, kh_path in names.items()}
+    zeros = np.zeros((spec.type_vocab_size, spec.embedding_size or spec.hidden_size), np.float32)
+    return {tf_name: by_path[path] if path else zeros for tf_name, path in names.items()}
 
 
 def tf_encoder(spec: EncoderSpec, values: dict[str, np.ndarray], vocab_size: int):
@@ -258,5 +277,5 @@ def family_check(spec: EncoderSpec) -> None:
 
     if getattr(family(spec.family), "keras_hub_class", ""):
         family(spec.family).encoder_config(spec, spec.vocab_size, None)  # raises its one-line UsageError
-    if spec.family not in CONVERTERS:
+    if spec.family not in LAYOUTS:
         converted_weights(spec, None)  # raises its one-line UsageError
