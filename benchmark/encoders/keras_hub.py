@@ -200,9 +200,7 @@ def weight_names(spec: EncoderSpec) -> dict[str, str | None]:
 
 def converted_weights(spec: EncoderSpec, backbone) -> dict[str, np.ndarray]:
     """The backbone's weights as NumPy arrays, keyed by tf-models-official variable name."""
-    if spec.family not in LAYOUTS:
-        raise UsageError(f"{spec.key}: converting KerasHub's {spec.family} presets into a tf-keras encoder is not "
-                         f"supported (converted families: {', '.join(LAYOUTS)})")
+    family_check(spec)
     by_path = {weight.path: np.asarray(weight.numpy(), np.float32) for weight in backbone.weights}
     names = weight_names(spec)
     wanted = {path for path in names.values() if path}
@@ -225,6 +223,7 @@ def tf_encoder(spec: EncoderSpec, values: dict[str, np.ndarray], vocab_size: int
     encoder = build_encoder(spec, vocab_size)
     ids = tf.zeros((1, 4), tf.int32)
     encoder(dict(input_word_ids=ids, input_mask=tf.ones_like(ids), input_type_ids=ids))  # creates the variables
+    assigned = set()
     for variable in encoder.weights:
         name = variable.name.removesuffix(":0")
         match = [k for k in values if name == k or name.endswith("/" + k)]
@@ -232,6 +231,9 @@ def tf_encoder(spec: EncoderSpec, values: dict[str, np.ndarray], vocab_size: int
             raise UsageError(f"{spec.key}: encoder variable {name} {tuple(variable.shape)} has no preset weight of "
                              "that shape: the registry shape does not match the preset")
         variable.assign(values[match[0]])
+        assigned.add(match[0])
+    if unused := sorted(values.keys() - assigned):
+        raise UsageError(f"{spec.key}: preset weights without an encoder variable: {', '.join(unused[:3])}")
     return encoder
 
 
@@ -275,7 +277,8 @@ def family_check(spec: EncoderSpec) -> None:
     """One line for a preset whose family the shared head cannot take (no tf-keras encoder, or no converter)."""
     from benchmark.encoders.families import family
 
-    if getattr(family(spec.family), "keras_hub_class", ""):
-        family(spec.family).encoder_config(spec, spec.vocab_size, None)  # raises its one-line UsageError
-    if spec.family not in LAYOUTS:
-        converted_weights(spec, None)  # raises its one-line UsageError
+    if spec.family in LAYOUTS:
+        return
+    family(spec.family).encoder_config(spec, spec.vocab_size, None)  # a Keras-3-only family names itself
+    raise UsageError(f"{spec.key}: converting KerasHub's {spec.family} presets into a tf-keras encoder is not "
+                     f"supported (converted families: {', '.join(LAYOUTS)})")
