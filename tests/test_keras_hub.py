@@ -137,7 +137,8 @@ def test_converted_bert_matches_keras_hub_and_tokenizes_alike(mirror, tmp_path):
     np.testing.assert_allclose(np.where(mask, ours["sequence_output"].numpy(), 0),
                                np.where(mask, np.asarray(theirs["sequence_output"]), 0), atol=TOLERANCE)
     np.testing.assert_allclose(ours["pooled_output"].numpy(), np.asarray(theirs["pooled_output"]), atol=TOLERANCE)
-    manifest = json.loads((tmp_path / "keras_hub" / os.listdir(tmp_path / "keras_hub")[0] / "keras_hub.json").read_text())
+    (manifest_path,) = (tmp_path / "keras_hub").glob("*/keras_hub.json")
+    manifest = json.loads(manifest_path.read_text())
     assert manifest["preset"] == spec.encoder_handle and manifest["vocab_size"] == 100
 
 

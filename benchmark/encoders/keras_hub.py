@@ -154,7 +154,8 @@ def _layer(tf: str, kh: str) -> dict[str, str]:
     """tf-models-official names of one transformer layer -> KerasHub's ``TransformerEncoder`` names."""
     names = {f"{tf}self_attention/{part}/{kind}": f"{kh}self_attention_layer/{part}/{kind}"
              for part in ("query", "key", "value", "attention_output") for kind in ("kernel", "bias")}
-    for tf_part, kh_part in (("intermediate", "feedforward_intermediate_dense"), ("output", "feedforward_output_dense")):
+    dense = (("intermediate", "feedforward_intermediate_dense"), ("output", "feedforward_output_dense"))
+    for tf_part, kh_part in dense:
         names |= {f"{tf}{tf_part}/{kind}": f"{kh}{kh_part}/{kind}" for kind in ("kernel", "bias")}
     for tf_part, kh_part in (("self_attention_layer_norm", "self_attention_layer_norm"),
                              ("output_layer_norm", "feedforward_layer_norm")):

@@ -39,8 +39,8 @@ def pretrained_source(spec: EncoderSpec, models_dir: Path | None = None) -> Enco
 def source_record(spec: EncoderSpec) -> dict[str, Any]:
     """The run file's ``encoder_source``: where the encoder comes from, its pinned preset, what the head reads."""
     preset = spec.encoder_handle if spec.source == "keras_hub" else None
-    return {"source": spec.source, "preset": preset, "preset_version": int(preset.rsplit("/", 1)[1]) if preset else None,
-            "head_reads": spec.head_reads}
+    version = int(preset.rsplit("/", 1)[1]) if preset else None
+    return {"source": spec.source, "preset": preset, "preset_version": version, "head_reads": spec.head_reads}
 
 
 def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
@@ -67,5 +67,5 @@ def encoder_source(spec: EncoderSpec, standins: bool, vocab: Path | None, models
                    texts: Sequence[str]) -> EncoderSource:
     """The published weights, or (``standins``) a stand-in built for the vocabulary :func:`standin_vocab` picks."""
     if not standins:
-        return pretrained_source(spec, models_dir)  # an imported encoder's own weights, labelled "pretrained (imported)"
+        return pretrained_source(spec, models_dir)  # an import's or a KerasHub preset's own weights
     return standin_source(spec, standin_vocab(spec, vocab, models_dir, texts, learn=True), models_dir)
