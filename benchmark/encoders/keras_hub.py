@@ -28,8 +28,10 @@ import numpy as np
 from benchmark.core.atomic import atomic_directory
 from benchmark.core.errors import UsageError
 from benchmark.core.hashing import stable_hash
+from benchmark.encoders.families import family
 from benchmark.encoders.hub_cache import offline
 from benchmark.encoders.spec import KERAS_HUB_SCHEME, EncoderSpec
+from benchmark.encoders.standins import export_tfhub
 
 log = logging.getLogger(__name__)
 
@@ -263,8 +265,6 @@ def convert_preset(spec: EncoderSpec, models_dir: Path) -> Path:
     del backbone
     log.info("converting KerasHub preset %s (%s, %d-token vocabulary) into %s", spec.encoder_handle,
              spec.architecture, len(vocabulary), target)
-    from benchmark.encoders.standins import export_tfhub  # deferred: imports TensorFlow
-
     with atomic_directory(target) as tmp:
         (tmp / VOCAB).write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
         export_tfhub(encoder, actual, tmp / VOCAB, len(vocabulary), tmp)
@@ -276,8 +276,6 @@ def convert_preset(spec: EncoderSpec, models_dir: Path) -> Path:
 
 def family_check(spec: EncoderSpec) -> None:
     """One line for a preset whose family the shared head cannot take (no tf-keras encoder, or no converter)."""
-    from benchmark.encoders.families import family
-
     if spec.family in LAYOUTS:
         return
     family(spec.family).encoder_config(spec, spec.vocab_size, None)  # a Keras-3-only family names itself

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from benchmark.core.paths import DEFAULT_MODELS, VOCAB_FOLDER
 from benchmark.encoders.imported import IMPORTED_VOCAB
+from benchmark.encoders.keras_hub import convert_preset
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import build_standin
 from benchmark.encoders.vocab import check_vocab_file, learned_vocab, learned_vocab_path
@@ -28,8 +29,6 @@ def pretrained_source(spec: EncoderSpec, models_dir: Path | None = None) -> Enco
     """The published weights: TF-Hub's handles, an imported encoder's folders, or a KerasHub preset converted into
     ``models_dir`` (:mod:`benchmark.encoders.keras_hub`; converted on first use)."""
     if spec.source == "keras_hub":
-        from benchmark.encoders.keras_hub import convert_preset  # deferred: imports KerasHub on first use
-
         folder = convert_preset(spec, Path(models_dir or DEFAULT_MODELS).resolve())
         return EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_KERAS_HUB)
     weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED

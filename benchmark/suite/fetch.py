@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 from benchmark.core.errors import UsageError
 from benchmark.data.catalog import fetch_dataset as prepare_dataset
 from benchmark.encoders import hub_cache
+from benchmark.encoders.keras_hub import fetch_preset
 from benchmark.encoders.registry import KERAS_HUB
 from benchmark.encoders.spec import EncoderSpec
 
@@ -85,8 +86,6 @@ def _check_loads(folder: Path) -> None:
 def fetch_keras_hub(item: Item) -> Fetched:
     """Download a KerasHub preset into kagglehub's cache through KerasHub's own client, unless a loadable copy is
     there; a damaged copy is downloaded again (:func:`benchmark.encoders.keras_hub.fetch_preset`)."""
-    from benchmark.encoders.keras_hub import fetch_preset  # deferred: imports KerasHub
-
     started = time.perf_counter()
     spec = next(spec for spec in KERAS_HUB.values() if spec.encoder_handle == item.handle)
     folder, status = fetch_preset(spec)
