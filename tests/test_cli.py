@@ -70,7 +70,10 @@ def test_list_shows_every_encoder_with_handles(tmp_path):
     assert lines[0].split()[:2] == ["key", "name"]
     electra = next(line for line in lines if line.startswith("electra_base "))
     assert "L-12 H-768 A-12" in electra and "https://tfhub.dev/google/electra_base/2" in electra
-    assert "33 encoders" in result.stdout
+    assert "46 encoders (33 tfhub, 13 keras_hub)" in result.stdout
+    kerashub = next(line for line in lines if line.startswith("kh_electra_small_discriminator_uncased_en "))
+    assert "keras_hub" in kerashub and "sequence_output[:, 0]" in kerashub and "13.5M" in kerashub
+    assert "kaggle://keras/electra/keras/electra_small_discriminator_uncased_en/2" in kerashub
     baseline = next(line for line in lines if line.strip().startswith("tfidf_logreg "))
     assert "TF-IDF + logistic regression" in baseline and "not a TF-Hub encoder" in result.stdout
     assert "tfidf_logreg" not in "\n".join(lines[: lines.index("") if "" in lines else len(lines)])

@@ -18,6 +18,7 @@ import ray
 from ray.cluster_utils import Cluster
 
 from benchmark.core.errors import UsageError
+from benchmark.records.run import SCHEMA_VERSION
 from benchmark.suite.executor import ExecutorSettings
 from conftest import TINY_MODEL, run_cli
 from test_suite_cli import TINY_RUN, _models_with
@@ -87,7 +88,7 @@ def test_a_suite_on_ray_matches_the_local_executor(cluster, tmp_path, aclimdb, t
         placement = run["placement"]
         assert placement["executor"] == "ray" and placement["node_id"] in worker_ids, placement
         assert placement["devices"] in ("0", "1") and placement["gpus"] == 1
-        assert "--executor ray" in run["command"] and run["schema_version"] == 6
+        assert "--executor ray" in run["command"] and run["schema_version"] == SCHEMA_VERSION
     assert _most_at_once(runs) <= 2
     for a in runs:  # jobs on one node at the same time each had a GPU of their own
         for b in runs:

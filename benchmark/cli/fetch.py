@@ -10,14 +10,14 @@ from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_MODELS
 from benchmark.data.registry import DATASETS, DEFAULT_DATASET, get_dataset
 from benchmark.encoders.hub_cache import configure as configure_network
-from benchmark.encoders.registry import all_specs, get_spec
+from benchmark.encoders.registry import get_spec, suite_specs
 from benchmark.suite.fetch import fetch, plan, progress_to_terminal, summary
 
 
 def register(commands) -> None:
     parser = commands.add_parser("fetch", help="download encoders, preprocessors and datasets for offline runs")
     what = parser.add_argument_group("what to fetch (at least one)")
-    what.add_argument("--all", action="store_true", help="every registered encoder and IMDb")
+    what.add_argument("--all", action="store_true", help="every registered TF-Hub (and imported) encoder and IMDb")
     what.add_argument("--model", action="append", metavar="KEY", help="an encoder and its preprocessor (repeat)")
     what.add_argument("--dataset", action="append", metavar="KEY",
                       help=f"a built-in dataset, prepared by its TensorFlow Datasets builder (repeat): "
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("say what to fetch: --all, --model KEY (repeatable) and/or --dataset KEY (repeatable)")
     datasets = [get_dataset(key).key for key in args.dataset or ()]  # an unknown key: the closest ones
     if args.all:
-        specs = list(all_specs(args.models_dir).values())
+        specs = list(suite_specs(args.models_dir).values())
     else:
         specs = [get_spec(key, args.models_dir) for key in dict.fromkeys(args.model or ())]
     configure_network(False, args.hub_mirror)

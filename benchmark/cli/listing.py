@@ -10,6 +10,7 @@ from benchmark.core.errors import UsageError
 from benchmark.core.paths import DEFAULT_MODELS
 from benchmark.data.registry import DATASETS
 from benchmark.encoders.registry import all_specs, list_models
+from benchmark.encoders.spec import SOURCES
 from benchmark.training.baseline import BASELINES
 
 
@@ -55,12 +56,16 @@ def run(args: argparse.Namespace) -> int:
     if not keys and not baselines:
         raise UsageError(f"no registered model matches '{args.pattern}'")
     if keys:
-        header = ("key", "name", "L/H/A", "params", "encoder handle", "preprocessor handle")
-        rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.encoder_handle,
-                 s.preprocessor_handle) for s in (specs[k] for k in keys)]
+        header = ("key", "name", "L/H/A", "params", "source", "head reads", "encoder handle", "preprocessor handle")
+        listed = [specs[k] for k in keys]
+        rows = [(s.key, s.name, s.architecture, f"{s.parameter_count / 1e6:.1f}M", s.source, s.head_reads,
+                 s.encoder_handle, "(the preset's own)" if s.source == "keras_hub" else s.preprocessor_handle)
+                for s in listed]
         print_table(header, rows)
-        print(f"\n{len(rows)} encoders. "
-              "Parameters are the encoder's (pooler included) at the published vocabulary size.")
+        counts = ", ".join(f"{sum(s.source == source for s in listed)} {source}" for source in SOURCES
+                           if any(s.source == source for s in listed))
+        print(f"\n{len(rows)} encoders ({counts}). Parameters are the encoder's (pooler included) at the published "
+              "vocabulary size; KerasHub's run with --model, not --all (docs/keras-hub.md).")
     if baselines:
         print(("\n" if keys else "") + "Classical baseline (not a TF-Hub encoder; scikit-learn, included in --all):")
         for spec in baselines:

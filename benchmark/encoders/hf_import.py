@@ -14,7 +14,7 @@ from benchmark.core.errors import UsageError
 from benchmark.encoders.families import HF_FAMILIES
 from benchmark.encoders.hf_checkpoint import HfCheckpoint, checkpoint_folder, read_checkpoint
 from benchmark.encoders.imported import IMPORTED_VOCAB, imported_spec_path, load_imported_spec, spec_to_json
-from benchmark.encoders.registry import REGISTRY
+from benchmark.encoders.registry import KERAS_HUB, REGISTRY
 from benchmark.encoders.presets import SMALL_LEARNING_RATE
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import export_tfhub
@@ -147,7 +147,7 @@ def import_checkpoint(source: Path, key: str, models_dir: Path, *, name: str | N
     """Import the checkpoint at ``source`` (folder or .zip) into ``models_dir/imported/key``; return its spec."""
     if not KEY_PATTERN.fullmatch(key):
         raise UsageError(f"--key {key!r}: use 1-64 lower-case letters, digits, '_', '-' or '.'")
-    if key in REGISTRY:
+    if key in REGISTRY or key in KERAS_HUB:
         raise UsageError(f"--key {key} is a registry entry: choose another key for the imported encoder")
     spec_path = imported_spec_path(models_dir, key)
     if spec_path.exists() and not force:

@@ -132,6 +132,7 @@ class ClsPooledEncoderConfig(hyperparams.Config):
     max_position_embeddings: int = 512
     type_vocab_size: int = 2
     output_range: Optional[int] = None
+    embedding_width: Optional[int] = None  # factorised embeddings (KerasHub's ELECTRA small), else hidden_size
 
     @staticmethod
     def BUILDER(cfg: "ClsPooledEncoderConfig") -> ClsPooledBertEncoder:  # noqa: N802
@@ -149,4 +150,5 @@ class ClsPooledEncoderConfig(hyperparams.Config):
             type_vocab_size=cfg.type_vocab_size,
             initializer=tf_keras.initializers.TruncatedNormal(stddev=INITIALIZER_RANGE),
             output_range=cfg.output_range,
+            embedding_width=cfg.embedding_width,
         )

@@ -1,4 +1,4 @@
-"""Registry of TF-Hub text encoders (the presets, then those imported into a models folder), by key."""
+"""Registry of text encoders, by key: TF-Hub's presets, KerasHub's, then those imported into a models folder."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Iterable
 
 from benchmark.core.suggest import unknown_model
 from benchmark.encoders.imported import imported_specs
+from benchmark.encoders.keras_hub_presets import KERAS_HUB_PRESETS
 from benchmark.encoders.presets import PRESETS
 from benchmark.encoders.spec import EncoderSpec
 
@@ -21,12 +22,21 @@ def _index(entries: Iterable[EncoderSpec]) -> dict[str, EncoderSpec]:
     return index
 
 
-REGISTRY: dict[str, EncoderSpec] = _index(EncoderSpec(**preset) for preset in PRESETS)
+REGISTRY: dict[str, EncoderSpec] = _index(EncoderSpec(**preset) for preset in PRESETS)  # TF-Hub's
+KERAS_HUB: dict[str, EncoderSpec] = _index(EncoderSpec(**preset) for preset in KERAS_HUB_PRESETS)
+if REGISTRY.keys() & KERAS_HUB.keys():
+    raise ValueError(f"KerasHub keys clash with TF-Hub's: {sorted(REGISTRY.keys() & KERAS_HUB.keys())}")
 
 
 def all_specs(models_dir: Path | None = None) -> dict[str, EncoderSpec]:
-    """The registry followed by the encoders imported into ``models_dir``."""
-    return REGISTRY | imported_specs(models_dir, REGISTRY)
+    """TF-Hub's registry, KerasHub's, then the encoders imported into ``models_dir``."""
+    registered = REGISTRY | KERAS_HUB
+    return registered | imported_specs(models_dir, registered)
+
+
+def suite_specs(models_dir: Path | None = None) -> dict[str, EncoderSpec]:
+    """What ``--all`` runs and fetches: :func:`all_specs` without KerasHub's presets (those run by ``--model``)."""
+    return {key: spec for key, spec in all_specs(models_dir).items() if key not in KERAS_HUB}
 
 
 def list_models(pattern: str = "*", models_dir: Path | None = None) -> list[str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from benchmark.core.paths import VOCAB_FOLDER
+from benchmark.core.paths import DEFAULT_MODELS, VOCAB_FOLDER
 from benchmark.encoders.imported import IMPORTED_VOCAB
+from benchmark.encoders.keras_hub import convert_preset
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.encoders.standins import build_standin
 from benchmark.encoders.vocab import check_vocab_file, learned_vocab, learned_vocab_path
-from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
+from benchmark.records.labels import WEIGHTS_IMPORTED, WEIGHTS_KERAS_HUB, WEIGHTS_PRETRAINED, WEIGHTS_STANDIN
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,9 +25,21 @@ class EncoderSource:
     weights: str
 
 
-def pretrained_source(spec: EncoderSpec) -> EncoderSource:
+def pretrained_source(spec: EncoderSpec, models_dir: Path | None = None) -> EncoderSource:
+    """The published weights: TF-Hub's handles, an imported encoder's folders, or a KerasHub preset converted into
+    ``models_dir`` (:mod:`benchmark.encoders.keras_hub`; converted on first use)."""
+    if spec.source == "keras_hub":
+        folder = convert_preset(spec, Path(models_dir or DEFAULT_MODELS).resolve())
+        return EncoderSource(spec, str(folder / "encoder"), str(folder / "preprocessor"), WEIGHTS_KERAS_HUB)
     weights = WEIGHTS_IMPORTED if spec.imported_dir else WEIGHTS_PRETRAINED
     return EncoderSource(spec, spec.encoder_handle, spec.preprocessor_handle, weights)
+
+
+def source_record(spec: EncoderSpec) -> dict[str, Any]:
+    """The run file's ``encoder_source``: where the encoder comes from, its pinned preset, what the head reads."""
+    preset = spec.encoder_handle if spec.source == "keras_hub" else None
+    version = int(preset.rsplit("/", 1)[1]) if preset else None
+    return {"source": spec.source, "preset": preset, "preset_version": version, "head_reads": spec.head_reads}
 
 
 def standin_source(spec: EncoderSpec, vocab_file: Path, models_dir: Path) -> EncoderSource:
@@ -53,5 +66,5 @@ def encoder_source(spec: EncoderSpec, standins: bool, vocab: Path | None, models
                    texts: Sequence[str]) -> EncoderSource:
     """The published weights, or (``standins``) a stand-in built for the vocabulary :func:`standin_vocab` picks."""
     if not standins:
-        return pretrained_source(spec)  # an imported encoder's own weights, labelled "pretrained (imported)"
+        return pretrained_source(spec, models_dir)  # an import's or a KerasHub preset's own weights
     return standin_source(spec, standin_vocab(spec, vocab, models_dir, texts, learn=True), models_dir)

@@ -7,12 +7,14 @@ from typing import Literal
 
 from benchmark.encoders.families import family
 
-FamilyName = Literal["bert", "albert", "talking_heads", "distilbert"]
+FamilyName = Literal["bert", "albert", "talking_heads", "distilbert", "electra", "roberta", "deberta_v3"]
 
 # The TF-Hub text encoder API: what an encoder (and a classifier on it) takes, as a preprocessor packs it.
 ENCODER_INPUTS = ("input_word_ids", "input_mask", "input_type_ids")
 # The default fine-tuning learning rate: the TF "Classify text with BERT" tutorial's.
 BASE_LEARNING_RATE = 3e-5
+KERAS_HUB_SCHEME = "kaggle://"  # a KerasHub preset's handle (benchmark.encoders.keras_hub_presets)
+SOURCES = ("tfhub", "keras_hub", "imported")  # where an encoder comes from, as ``list`` and run files say
 BERT_CITATION = "Devlin et al. 2019, BERT: Pre-training of Deep Bidirectional Transformers (arXiv:1810.04805)"
 
 
@@ -65,6 +67,19 @@ class EncoderSpec:
     def architecture(self) -> str:
         """Short L/H/A description, e.g. ``L-4 H-512 A-8``."""
         return f"L-{self.num_layers} H-{self.hidden_size} A-{self.num_heads}"
+
+    @property
+    def source(self) -> str:
+        """Where the encoder comes from: ``tfhub``, ``keras_hub`` (a KerasHub preset) or ``imported``."""
+        if self.encoder_handle.startswith(KERAS_HUB_SCHEME):
+            return "keras_hub"
+        return "imported" if self.imported_dir else "tfhub"
+
+    @property
+    def head_reads(self) -> str:
+        """What the shared head reads: ``pooled_output`` where the family has a (trained) pooler, else the final
+        ``[CLS]`` state, the first token of ``sequence_output`` (which the encoder passes on as ``pooled_output``)."""
+        return "pooled_output" if family(self.family).pooler else "sequence_output[:, 0]"
 
     @property
     def parameter_count(self) -> int:

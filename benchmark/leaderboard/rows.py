@@ -61,8 +61,11 @@ def chance(run: RunResult) -> float:
 
 
 def weights_label(run: RunResult) -> str:
-    """The weights a run's encoder carried and, unless Keras, the runtime that scored its test set."""
+    """The weights a run's encoder carried, what the head read where not ``pooled_output`` (the ``[CLS]`` state of a
+    family without a trained pooler) and, unless Keras, the runtime that scored its test set."""
     label = STANDIN_LABEL if run.weights == WEIGHTS_STANDIN else run.weights
+    if (head := (run.encoder_source or {}).get("head_reads", "pooled_output")) != "pooled_output":
+        label += f"; head on {head}"
     return label if run.inference == DEFAULT_INFERENCE else f"{label}; test scored by {INFERENCES[run.inference]}"
 
 

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 7), one object per file under ``<output>/runs/``:
+Schema (version 8), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -45,6 +45,11 @@ Schema (version 7), one object per file under ``<output>/runs/``:
   ``text_column``, ``label_column``, ``label_mapping`` (your files: each label as written -> its id; else ``null``)
   and ``carved_test`` (``fraction``, ``seed``, ``source`` of a test split carved out of a training file; else
   ``null``); ``null`` in older files, which are IMDb with ``negative``/``positive``
+- ``encoder_source`` (v8): where the encoder comes from, as ``source`` (``tfhub``, ``keras_hub`` or ``imported``),
+  ``preset`` and ``preset_version`` (a KerasHub preset's pinned ``kaggle://`` handle and its version; ``null``
+  otherwise) and ``head_reads`` (what the shared head reads: ``pooled_output``, or ``sequence_output[:, 0]``, the
+  final ``[CLS]`` state, where the family has no trained pooler); ``null`` for the classical baseline and in older
+  files
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
   split, ``cache`` (its token ids read from the token cache) or ``tokenized``
@@ -71,11 +76,11 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+SCHEMA_VERSION = 8
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set(), 7: {"placement"}}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set(), 7: {"placement"}, 8: {"encoder_source"}}
 # What a run file without a ``dataset`` (before version 5) was trained and tested on.
 IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
                 "label_names": ["negative", "positive"], "test_split": "test", "note": ""}
@@ -107,6 +112,7 @@ class RunResult:
     best_epoch: dict[str, Any] | None = None
     dataset: dict[str, Any] | None = None
     placement: dict[str, Any] | None = None
+    encoder_source: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property

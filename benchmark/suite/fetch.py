@@ -20,7 +20,11 @@ from typing import Callable, Sequence
 from benchmark.core.errors import UsageError
 from benchmark.data.catalog import fetch_dataset as prepare_dataset
 from benchmark.encoders import hub_cache
+from benchmark.encoders.keras_hub import fetch_preset
+from benchmark.encoders.registry import KERAS_HUB
 from benchmark.encoders.spec import EncoderSpec
+
+KERAS_HUB_KIND = "KerasHub preset"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +60,9 @@ def plan(specs: Sequence[EncoderSpec], datasets: Sequence[str] | str | None) -> 
     for spec in specs:
         if spec.imported_dir:
             continue  # imported encoders are local folders already
+        if spec.source == "keras_hub":
+            items.setdefault((KERAS_HUB_KIND, spec.encoder_handle), []).append(spec.key)
+            continue
         for kind, handle in (("encoder", spec.encoder_handle), ("preprocessor", spec.preprocessor_handle)):
             items.setdefault((kind, handle), []).append(spec.key)
     planned = [Item(kind, _names(keys), handle) for (kind, handle), keys in items.items()]
@@ -74,6 +81,15 @@ def _check_loads(folder: Path) -> None:
     import tensorflow_text  # noqa: F401 - registers the ops that TF-Hub preprocessors use
 
     hub.load(str(folder))
+
+
+def fetch_keras_hub(item: Item) -> Fetched:
+    """Download a KerasHub preset into kagglehub's cache through KerasHub's own client, unless a loadable copy is
+    there; a damaged copy is downloaded again (:func:`benchmark.encoders.keras_hub.fetch_preset`)."""
+    started = time.perf_counter()
+    spec = next(spec for spec in KERAS_HUB.values() if spec.encoder_handle == item.handle)
+    folder, status = fetch_preset(spec)
+    return Fetched(item, folder, hub_cache.folder_bytes(folder), status, time.perf_counter() - started)
 
 
 def fetch_handle(item: Item) -> Fetched:
@@ -140,10 +156,13 @@ def fetch(items: Sequence[Item], say: Callable[[str], None] = print) -> list[Fet
     for position, item in enumerate(items, 1):
         prefix = f"[{position}/{len(items)}] "
         source = f" from {hub_cache.download_url(item.handle)}" if item.handle else ""
+        source = f" ({item.handle})" if item.kind == KERAS_HUB_KIND else source
         say(f"{prefix}{item.kind} {item.name}{source} ...")
         started = time.perf_counter()
         try:
-            done = fetch_dataset(item.name) if item.kind == "dataset" else fetch_handle(item)
+            fetcher = {"dataset": lambda: fetch_dataset(item.name), KERAS_HUB_KIND: lambda: fetch_keras_hub(item)}.get(
+                item.kind, lambda: fetch_handle(item))
+            done = fetcher()
         except UsageError as error:
             done = Fetched(item, None, 0, "failed", time.perf_counter() - started, str(error))
         results.append(done)
@@ -157,6 +176,8 @@ def summary(results: Sequence[Fetched]) -> str:
     failed = [r for r in results if r.status == "failed"]
     lines = [f"fetched {len(ok)} of {len(results)} items, {_size(sum(r.size for r in ok))} in all"]
     lines.append(f"  TF-Hub cache (TFHUB_CACHE_DIR): {hub_cache.cache_root()}")
+    if any(r.item.kind == KERAS_HUB_KIND for r in ok):
+        lines.append("  KerasHub presets: kagglehub's cache (KAGGLEHUB_CACHE)")
     if any(r.item.kind == "dataset" for r in ok):
         lines.append(f"  TensorFlow Datasets: {next(r.folder for r in ok if r.item.kind == 'dataset')}")
     if failed:

@@ -8,7 +8,7 @@ from typing import Sequence
 from benchmark.core.hashing import file_sha256
 from benchmark.core.suggest import unknown_model
 from benchmark.data.prepared import PreparedData
-from benchmark.encoders.registry import all_specs, get_spec
+from benchmark.encoders.registry import all_specs, get_spec, suite_specs
 from benchmark.encoders.source import EncoderSource, pretrained_source, standin_vocab
 from benchmark.encoders.standins import standin_dir
 from benchmark.records.labels import WEIGHTS_STANDIN
@@ -21,8 +21,9 @@ from benchmark.training.identity import config_hash
 
 
 def all_model_keys(models_dir: Path | None = None) -> list[str]:
-    """What ``--all`` runs: every registered TF-Hub encoder, those imported into ``models_dir``, then the baselines."""
-    return [*all_specs(models_dir), *BASELINES]
+    """What ``--all`` runs: every registered TF-Hub encoder, those imported into ``models_dir``, then the baselines
+    (KerasHub's presets run by ``--model``)."""
+    return [*suite_specs(models_dir), *BASELINES]
 
 
 def model_name(key: str, models_dir: Path | None = None) -> str:
@@ -31,9 +32,9 @@ def model_name(key: str, models_dir: Path | None = None) -> str:
 
 def resolve_keys(use_all: bool, keys: Sequence[str] | None, models_dir: Path | None = None) -> list[str]:
     """The models to run, in order; an unknown key is a UsageError naming the closest known keys."""
-    known = all_model_keys(models_dir)
     if use_all:
-        return known
+        return all_model_keys(models_dir)
+    known = [*all_specs(models_dir), *BASELINES]  # KerasHub's presets too
     for key in keys or ():
         if key not in known:
             raise unknown_model(key, known)
@@ -49,6 +50,8 @@ def planned_hash(key: str, config: RunConfig, data: PreparedData, options: RunOp
     if replicas is None:
         return None
     spec = get_spec(key, options.models_dir)
+    if not options.standins and spec.source == "keras_hub":
+        return None  # its handles are the conversion's folders, known once the model process converts it
     if not options.standins:
         return config_hash(pretrained_source(spec), config, data, replicas)
     vocab = standin_vocab(spec, options.vocab, options.models_dir, data.train.texts, learn=False)

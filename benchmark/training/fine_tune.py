@@ -22,7 +22,7 @@ from benchmark.core.environment import cpu_threads, describe_environment
 from benchmark.data.packing import EncodedSplit, encode
 from benchmark.data.prepared import PreparedData
 from benchmark.encoders.hub_cache import locate, provenance
-from benchmark.encoders.source import EncoderSource
+from benchmark.encoders.source import EncoderSource, source_record
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.metrics import classification_metrics
 from benchmark.records.run import RunResult
@@ -276,6 +276,7 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
         resumed_from_step=start.step,
         best_epoch=best_epoch,
         weights_source={what: provenance(where) for what, where in located.items()},
+        encoder_source=source_record(spec),
     )
     if on_trained is not None:
         on_trained(compiled.model, result)

@@ -1,0 +1,58 @@
+"""Families only KerasHub (Keras 3) implements: their parameter counts, and one line where a run would need them.
+
+RoBERTa (and XLM-RoBERTa) layer-normalise with epsilon 1e-5 where tf-models-official's BERT layers use 1e-12, and
+DeBERTa-v3 uses disentangled (relative-position) attention: no tf-models-official encoder reproduces either, so
+they cannot become tf-keras encoders, and a Keras 3 layer cannot go into the tf-keras classifier
+(tensorflow/hub#920). They are listed and counted; running them needs a Keras 3 training path, not built yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmark.core.errors import UsageError
+from benchmark.encoders.families.base import Family
+
+
+class Keras3Only(Family):
+    """A family with no tf-models-official encoder: counted, never built for the shared head."""
+
+    keras_hub_class = ""
+    pooler = False
+
+    def encoder_config(self, spec: Any, vocab_size: int, output_range: int | None):
+        raise UsageError(f"{spec.key}: the {self.display_name} family has no tf-keras encoder, so the shared head "
+                         f"cannot take it (KerasHub's {self.keras_hub_class} is Keras 3; tensorflow/hub#920)")
+
+
+class Roberta(Keras3Only):
+    """KerasHub's ``RobertaBackbone``: BERT layers, no segment embeddings, no pooler."""
+
+    name = "roberta"
+    display_name = "RoBERTa"
+    keras_hub_class = "RobertaBackbone"
+
+    def parameter_count(self, spec: Any, vocab_size: int) -> int:
+        h = spec.hidden_size
+        embeddings = (vocab_size + spec.max_positions) * h + 2 * h
+        layer = self.attention_parameters(h, spec.num_heads) + self.feed_forward_parameters(h, spec.intermediate_size)
+        return embeddings + spec.num_layers * (layer + 4 * h)
+
+
+class DebertaV3(Keras3Only):
+    """KerasHub's ``DebertaV3Backbone``: disentangled attention over relative positions (``max_positions`` is its
+    relative-position bucket count, 2 x 256), no absolute positions, segments or pooler."""
+
+    name = "deberta_v3"
+    display_name = "DeBERTa-v3"
+    keras_hub_class = "DebertaV3Backbone"
+
+    def parameter_count(self, spec: Any, vocab_size: int) -> int:
+        h = spec.hidden_size
+        embeddings = vocab_size * h + 2 * h + spec.max_positions * h + 2 * h  # tokens, LN, relative positions, LN
+        layer = self.attention_parameters(h, spec.num_heads) + self.feed_forward_parameters(h, spec.intermediate_size)
+        return embeddings + spec.num_layers * (layer + 4 * h)
+
+
+ROBERTA = Roberta()
+DEBERTA_V3 = DebertaV3()
