@@ -178,7 +178,8 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
     assert [run["config"]["seq_length"] for run in bench["runs"]] == [32]
     for run in bench["runs"]:
         pipelines = run["pipelines"]
-        native = run["config"]["precision"] != "float32"  # natively rebuilt: also timed in TFLite int8
+        native = run["pipelines"]["this project"]["natively_rebuilt"]  # also timed in TFLite int8
+        assert native == (run["config"]["precision"] != "float32" or "CPU without bf16" in page)  # as auto says
         assert set(pipelines) == {"tutorial", "tokenize-once", "this project", "hugging face"} | (
             {"this project, int8 inference"} if native else set())
         for name, entry in pipelines.items():
@@ -210,11 +211,15 @@ def test_bench_runs_end_to_end_and_writes_every_field(tiny_standin, tiny_vocab, 
         accuracy["only_this_project_right"] - accuracy["only_tutorial_right"])
     low, high = accuracy["tutorial_ci95"]
     assert low <= accuracy["tutorial"] <= high and "paired 95% interval" in page
-    if bench["runs"][0]["config"]["precision"] != "float32":  # natively rebuilt: also scored in int8
+    if bench["runs"][0]["pipelines"]["this project"]["natively_rebuilt"]:  # also scored in int8
         int8 = accuracy["int8"]
         assert 0 <= int8["this project"] <= 1 and 0 <= int8["same_prediction_as_this_project"] <= n
         assert int8["tutorial"] == accuracy["tutorial"] and "int8 dynamic-range quantization" in page
     assert "estimate, not a measurement" in page and "% of peak" in page
+    sets = bench["cpu_instruction_sets"]
+    assert set(sets) >= {"bf16", "avx512", "avx2", "amx", "ONEDNN_MAX_CPU_ISA", "bf16_usable"}
+    assert f"CPU instruction sets: bf16 {'yes' if sets['bf16'] else 'no'}, AVX-512 " in page and \
+        "CPU instruction sets: " in result.stdout
     assert "at 128 tokens (the nearest measured length; 32 was not measured)" in page
     assert result.stdout.splitlines()[-1].startswith("full suite at 32 tokens, estimated (not measured): H100 ")
 

@@ -96,13 +96,16 @@ def test_a_talking_heads_layer_failing_under_auto_falls_back_with_its_cause(fami
     from official.nlp.modeling import layers
 
     from benchmark.encoders import networks
+    from benchmark.training import precision
     from benchmark.training.classifier import on_hub_layer
 
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)  # a CPU with bf16: auto means mixed_bfloat16
     monkeypatch.setattr(networks.GatedFeedforward, "build", layers.GatedFeedforward.build)  # the unfixed layer
+    source = family_standins("talking_heads")  # exported first: TensorFlow's own export warnings stay out of caplog
     with caplog.at_level(logging.WARNING, logger="benchmark.training.classifier"):
-        compiled = compile_for(family_standins("talking_heads"), "auto")
+        compiled = compile_for(source, "auto")
     assert compiled.precision == "float32" and on_hub_layer(compiled.model)
-    (warning,) = [record.getMessage() for record in caplog.records]
+    (warning,) = [record.getMessage() for record in caplog.records if record.name == "benchmark.training.classifier"]
     assert warning == ("tiny_talking_heads: cannot rebuild the encoder natively for mixed_bfloat16 (TypeError: Input "
                        "'y' of 'Mul' Op has type bfloat16 that does not match type float32 of argument 'x'.); "
                        "training in float32 on the hub layer instead")
@@ -112,14 +115,18 @@ def test_a_talking_heads_layer_failing_under_auto_falls_back_with_its_cause(fami
         compile_for(family_standins("talking_heads"), "mixed_bfloat16")  # asked for explicitly: one clear error
 
 
-def test_auto_means_bf16_here_and_every_family_keeps_it(family_standins):
-    """Under --precision auto on a bf16 CPU no family falls back any more (talking-heads did, by crashing)."""
-    from benchmark.training.precision import default_precision
+@pytest.mark.parametrize("bf16, expected", [(True, "mixed_bfloat16"), (False, "float32")])
+def test_auto_follows_the_cpu_kind_and_every_family_keeps_the_rebuilt_encoder(family_standins, monkeypatch, bf16,
+                                                                              expected):
+    """Under --precision auto no family falls back to the hub layer (talking-heads did, by crashing, under bf16):
+    a CPU with bf16 trains the rebuilt encoder in mixed_bfloat16, one without it in float32."""
+    from benchmark.training import precision
+    from benchmark.training.classifier import on_hub_layer
 
-    if default_precision() != "mixed_bfloat16":
-        pytest.skip("this CPU has no bf16 instructions: auto means float32 here")
-    assert {label: compile_for(family_standins(label), "auto").precision for label in FAMILIES} == {
-        label: "mixed_bfloat16" for label in FAMILIES}
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: bf16)
+    compiled = {label: compile_for(family_standins(label), "auto") for label in FAMILIES}
+    assert {label: (c.precision, on_hub_layer(c.model)) for label, c in compiled.items()} == {
+        label: (expected, False) for label in FAMILIES}
 
 
 def test_weights_match_whatever_keras_numbered_the_layers_before():

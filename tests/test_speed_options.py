@@ -65,11 +65,13 @@ def test_auto_falls_back_to_the_hub_layer_when_the_encoder_cannot_be_rebuilt(tin
         classifier.build_for_config(spec, handle, 32, "mixed_bfloat16")  # an explicit --precision is not overridden
 
 
-def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
+def test_auto_is_hashed_as_what_it_means_on_each_kind_of_cpu(aclimdb, tiny_standin, monkeypatch):
+    """bf16 CPU: auto is mixed_bfloat16, the same run (and hash) as asking for it. CPU without bf16: auto is float32
+    on the natively rebuilt encoder, a run of its own, neither explicit float32 (the hub layer) nor bf16."""
     import dataclasses
 
     from benchmark.data.imdb import load_imdb
-    from benchmark.training.precision import default_precision
+    from benchmark.training import precision
     from benchmark.encoders.registry import get_spec
     from benchmark.encoders.source import EncoderSource
     from benchmark.training.identity import config_hash
@@ -79,10 +81,28 @@ def test_auto_is_hashed_as_what_it_means_on_this_device(aclimdb, tiny_standin):
     data = prepare_data(load_imdb(aclimdb), config)
     source = EncoderSource(get_spec(TINY_MODEL), str(tiny_standin.encoder_path), str(tiny_standin.preprocessor_path),
                            "stand-in")
-    resolved = dataclasses.replace(config, precision=default_precision())
-    assert config.precision == "auto" and config_hash(source, config, data) == config_hash(source, resolved, data)
-    other = "float32" if default_precision() != "float32" else "mixed_bfloat16"
-    assert config_hash(source, dataclasses.replace(config, precision=other), data) != config_hash(source, config, data)
+    explicit = {name: config_hash(source, dataclasses.replace(config, precision=name), data)
+                for name in ("float32", "mixed_bfloat16")}
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert config.precision == "auto" and config_hash(source, config, data) == explicit["mixed_bfloat16"]
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    assert config_hash(source, config, data) not in explicit.values()
+    jit = dataclasses.replace(config, jit_compile=True)  # XLA rebuilds the encoder whichever way float32 is asked
+    assert config_hash(source, jit, data) == config_hash(source, dataclasses.replace(jit, precision="float32"), data)
+
+
+def test_auto_trains_the_rebuilt_encoder_in_float32_on_a_cpu_without_bf16(tiny_standin, monkeypatch):
+    from benchmark.encoders.registry import get_spec
+    from benchmark.training import classifier, precision
+
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    spec, handle = get_spec(TINY_MODEL), str(tiny_standin.encoder_path)
+    resolved = precision.resolve_precision("auto")
+    model, used = classifier.build_with_fallback(spec, handle, 32, resolved, fallback=True)
+    assert resolved == used == "float32" and not classifier.on_hub_layer(model)
+    assert model.get_layer("classifier").compute_dtype == "float32"
+    explicit, _ = classifier.build_with_fallback(spec, handle, 32, "float32", fallback=False)
+    assert classifier.on_hub_layer(explicit)  # --precision float32 keeps the hub layer
 
 
 @pytest.mark.slow

@@ -137,7 +137,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps-per-execution", type=whole_number, default=defaults.steps_per_execution, metavar="N")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default=AUTO,
                         help="auto (default): the measured default per device type (docs/speed.md), mixed_bfloat16 "
-                             "on CPUs with bf16 instructions; mixed rebuilds the encoder natively")
+                             "on CPUs with bf16 instructions, else float32, on the natively rebuilt encoder; "
+                             "float32 keeps the hub layer")
     parser.add_argument("--jit-compile", action="store_true", help="XLA (natively rebuilt encoder, never a hub layer)")
     parser.add_argument("--inference", choices=tuple(INFERENCES), default=DEFAULT_INFERENCE,
                         help="score the test set with the trained Keras model (default), or its weights in TensorFlow "

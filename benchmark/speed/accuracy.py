@@ -21,6 +21,7 @@ from benchmark.records.metrics import paired_difference_interval, wilson_interva
 from benchmark.speed.config import BenchConfig
 from benchmark.speed.keras_pipelines import compile_as_run, compile_classifier, text_dataset, tutorial_classifier
 from benchmark.speed.suite_split import VALIDATION_FRACTION
+from benchmark.training.classifier import on_hub_layer
 from benchmark.training.evaluation import predict_logits
 from benchmark.training.pipeline import to_dataset, tokenize_split
 from benchmark.training.tflite import from_trained
@@ -70,7 +71,7 @@ def accuracy_check(spec: EncoderSpec, source: EncoderSource, config: BenchConfig
     fast_logits = predict_logits(model, fast_validation, b, config.bucketing)  # as `run` evaluates
     result = {"train_examples": len(train), "validation_examples": len(validation),
               **compare(validation.labels, tutorial, fast_logits)}
-    if compiled.precision != "float32" or config.jit_compile:  # a natively rebuilt model: its weights convert
+    if not on_hub_layer(model):  # a natively rebuilt model: its weights convert
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         quantized = predict_logits(int8, fast_validation, b, config.bucketing)  # as `run --inference tflite-int8`
         result["int8"] = compare(validation.labels, tutorial, quantized) | {

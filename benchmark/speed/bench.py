@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from benchmark.core.cpu import instruction_sets
 from benchmark.core.environment import cpu_threads, describe_environment
 from benchmark.data.imdb import existing_data_dir
 from benchmark.encoders.registry import get_spec
@@ -41,6 +42,7 @@ def run_bench(options: BenchOptions, command: str) -> tuple[Path, Path]:
         "created": created,
         "model": {"key": spec.key, "name": spec.name, "architecture": spec.architecture, "weights": weights},
         "threads": cpu_threads(),
+        "cpu_instruction_sets": instruction_sets(),
         "device_peak_flops": peak,
         "device_peak_note": peak_note,
         "environment": describe_environment(configs[0].seed),

@@ -28,7 +28,8 @@ class BenchConfig:
       warmup_steps: Untimed steps per pipeline first (tracing, compilation, caches).
       bucketing: Length bucketing in this project's pipeline (``run``'s default unless set).
       truncation: ``head`` or ``head_tail`` in this project's pipeline (``run``'s default unless set).
-      precision: Keras precision policy of this project's pipeline (native encoder unless float32), resolved.
+      precision: Keras precision policy of this project's pipeline, resolved (the natively rebuilt encoder unless
+        float32 was asked for explicitly; ``auto`` rebuilds it in float32 too).
       jit_compile: XLA for this project's pipeline (native encoder only).
       steps_per_execution: Keras steps per ``tf.function`` call in this project's pipeline.
       accuracy_samples: Training reviews for the accuracy check of the tutorial and fast pipelines (0: skip).

@@ -22,7 +22,8 @@ from benchmark.speed.keras_pipelines import (KerasRunner, TfliteInferenceRunner,
                                              text_dataset, tutorial_classifier)
 from benchmark.speed.rounds import peak_rss_mib
 from benchmark.speed.torch_loop import TorchRunner, unavailable_reason
-from benchmark.training.classifier import build_classifier
+from benchmark.training.classifier import build_classifier, on_hub_layer
+from benchmark.training.precision import rebuilds_encoder
 from benchmark.training.pipeline import bucket_widths, epoch_seed, evaluation_dataset, evaluation_widths, to_dataset
 from benchmark.training.tflite import from_trained
 
@@ -53,8 +54,8 @@ def padded_widths(lengths: np.ndarray, seq_length: int, bucketing: bool) -> np.n
 
 
 def natively_rebuilt(config: BenchConfig) -> bool:
-    """Whether this project's pipeline runs the natively rebuilt encoder (else the hub layer)."""
-    return config.precision != "float32" or config.jit_compile
+    """Whether this project's pipeline runs the natively rebuilt encoder (else the hub layer), as ``run`` decides."""
+    return rebuilds_encoder(config.run_config().precision, config.jit_compile)
 
 
 class Lineup:
@@ -139,7 +140,8 @@ def add_our_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> 
                 padded_widths(inputs.ours_train.lengths, s, config.bucketing),
                 evaluation_widths(test.lengths, b, s)[:len(test) // b * b] if config.bucketing
                 else np.full(len(inputs.test), s))
-    if compiled.precision != "float32" or config.jit_compile:  # natively rebuilt: the same trained weights, scored as `run --inference tflite-int8` scores them
+    lineup.described[OURS]["natively_rebuilt"] = not on_hub_layer(model)
+    if not on_hub_layer(model):  # natively rebuilt: the same trained weights, scored as `run --inference tflite-int8` scores them
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
         lineup.warm(OURS_INT8, TfliteInferenceRunner(int8, ours_eval),
                     f"inference only, opt-in (`run --inference tflite-int8`): this project's model and test batches, "

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core.atomic import atomic_write_text
+from benchmark.core.cpu import describe_instruction_sets
 from benchmark.speed.config import HF, OURS, OURS_INT8, TUTORIAL
 from benchmark.speed.suite_split import suite_examples
 
@@ -168,6 +169,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"# Speed: {model['name']} ({model['architecture']}){label}", "",
              f"Measured with `{result['command']}` on {result['environment']['device']}, {result['threads']} "
              f"threads, {result['created']} (git {result['environment']['git_commit']}).", ""]
+    if "cpu_instruction_sets" in result:  # bench.json files before issue 23 lack it
+        lines += [f"CPU instruction sets: {describe_instruction_sets(result['cpu_instruction_sets'])}.", ""]
     for run in result["runs"]:
         lines += _run_section(run)
     lines += ["## Notes", "", *[f"- {note}" for note in result["runs"][0]["notes"]],

@@ -16,7 +16,7 @@ from benchmark.core.errors import UsageError, root_cause
 from benchmark.encoders.loading import load_handle
 from benchmark.encoders.native import rebuild_encoder, saved_encoder
 from benchmark.encoders.spec import ENCODER_INPUTS, EncoderSpec
-from benchmark.training.precision import precision_policy
+from benchmark.training.precision import AUTO, precision_policy, rebuilds_encoder
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +89,19 @@ def build_with_fallback(spec: EncoderSpec, encoder_handle: str, seq_length: int 
                         num_classes: int = 2, fallback: bool = True) -> tuple[tf_keras.Model, str]:
     """:func:`build_for_config`, and the precision the model computes in.
 
-    An encoder that cannot be rebuilt natively, whatever the reason (its SavedModel's variables do not match
-    tf-models-official's, or a layer fails under the dtype policy), runs on the hub layer in float32 with one
-    warning naming the cause, where ``fallback`` allows it (``--precision auto``) and ``native`` does not demand
-    the rebuilt encoder (TensorFlow Lite inference); otherwise it is one UsageError naming the cause.
+    ``fallback`` (``--precision auto``, ``precision`` its resolution) rebuilds the encoder natively in every
+    precision (:func:`~benchmark.training.precision.rebuilds_encoder`). An encoder that cannot be rebuilt natively,
+    whatever the reason (its SavedModel's variables do not match tf-models-official's, or a layer fails under the
+    dtype policy), runs on the hub layer in float32 with one warning naming the cause, where ``fallback`` allows it
+    and ``native`` does not demand the rebuilt encoder (TensorFlow Lite inference); otherwise it is one UsageError
+    naming the cause.
     """
+    rebuild = rebuilds_encoder(AUTO if fallback else precision, jit_compile, native)
     try:
-        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, native,
+        return build_for_config(spec, encoder_handle, seq_length, precision, jit_compile, dropout, rebuild,
                                 num_classes), precision
     except Exception as error:  # noqa: BLE001 - any failure of the native rebuild is reported in one line
-        if precision == "float32" and not jit_compile and not native:
+        if not rebuild:
             raise  # the hub layer itself failed: nothing to fall back to
         cause = str(error) if isinstance(error, UsageError) else root_cause(error)
         if native:

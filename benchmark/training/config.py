@@ -68,9 +68,10 @@ class RuntimeConfig:
 
     Args:
       steps_per_execution: Training steps per ``tf.function`` call.
-      precision: ``float32``, ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or ``auto``
-        (the default): the measured default for the device (see ``benchmark.training.precision``),
-        falling back to float32 on the hub layer for an encoder that cannot be rebuilt natively.
+      precision: ``float32`` (hub layer), ``mixed_float16``, ``mixed_bfloat16`` (natively rebuilt encoder), or
+        ``auto`` (the default): the measured default for the device (see ``benchmark.training.precision``) on the
+        natively rebuilt encoder, in float32 too, falling back to float32 on the hub layer for an encoder that
+        cannot be rebuilt natively.
       jit_compile: XLA-compile the training step (natively rebuilt encoder only, never around a hub layer).
       inference: How the test set is scored after fine-tuning (``benchmark.records.labels.INFERENCES``): ``keras``
         (the default), or the trained weights run by TensorFlow Lite, ``tflite`` in float32 or ``tflite-int8``

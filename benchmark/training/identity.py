@@ -14,7 +14,7 @@ from benchmark.encoders.spec import EncoderSpec
 from benchmark.records.labels import DEFAULT_INFERENCE, WEIGHTS_STANDIN
 from benchmark.records.validation import RULE_ID
 from benchmark.training.config import RunConfig
-from benchmark.training.precision import resolve_precision
+from benchmark.training.precision import AUTO, rebuilds_encoder, resolve_precision
 
 # Settings whose effect the data fingerprint already captures, left out of the configuration hash.
 HASH_EXCLUDED = ("train_samples", "test_samples", "validation_fraction")
@@ -33,7 +33,9 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     split, the rule that picks the tested epoch (when the best epoch is restored), and the class names when they are not IMDb's ``negative``/``positive`` (they set the head: more than two
     classes have a logit each). Out: when and where it ran, the data's location or format, the stand-in cache
     location and library versions. One replica and IMDb's two classes add nothing, so those hashes are the ones
-    earlier versions computed.
+    earlier versions computed. ``--precision auto`` enters as the precision it resolves to; where that is float32
+    (a CPU without bf16), ``native_encoder`` too: auto then trains the natively rebuilt encoder, which draws other
+    dropout masks than the hub layer an explicit float32 trains, so the two are different runs.
     """
     if source.weights == WEIGHTS_STANDIN:
         encoder: dict[str, Any] = {"standin": Path(source.encoder_handle).parent.name,
@@ -48,6 +50,9 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
     else:  # the rule picks the epoch whose weights are tested: another rule, another outcome
         hyperparameters["best_epoch_rule"] = RULE_ID
     hyperparameters["precision"] = resolve_precision(config.precision)  # auto: what it means on this device
+    if config.precision == AUTO and not rebuilds_encoder(hyperparameters["precision"], config.jit_compile,
+                                                          config.inference != DEFAULT_INFERENCE):
+        hyperparameters["native_encoder"] = True  # auto's float32 rebuilds the encoder; explicit float32 does not
     identity = {
         "model": source.spec.key,
         "weights": source.weights,

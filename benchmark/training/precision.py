@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
+from benchmark.core.cpu import instruction_sets
 from benchmark.core.errors import UsageError
 
 AUTO = "auto"
@@ -15,7 +16,6 @@ PRECISION_CHOICES = (AUTO, *PRECISIONS)  # what --precision takes
 # with bf16 dot-product instructions (AVX512_BF16 or AMX), mixed_bfloat16 trained 1.6x faster than float32
 # (experiments/2026-11-24-cpu-bf16-default/); without them bf16 is emulated, so float32 stays the default there.
 DEFAULT_PRECISION = {"GPU": "mixed_float16", "TPU": "mixed_bfloat16", "CPU_BF16": "mixed_bfloat16", "CPU": "float32"}
-BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 @contextlib.contextmanager
@@ -34,13 +34,17 @@ def precision_policy(precision: str) -> Iterator[None]:
 
 
 def cpu_has_bf16() -> bool:
-    """Whether /proc/cpuinfo lists bf16 dot-product instructions."""
-    try:
-        text = open("/proc/cpuinfo", encoding="utf-8").read()
-    except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    return any(flag in flags for flag in BF16_CPU_FLAGS)
+    """Whether this CPU runs bf16 kernels: /proc/cpuinfo lists bf16 dot-product instructions and
+    ``ONEDNN_MAX_CPU_ISA`` does not cap them away (:mod:`benchmark.core.cpu`). Tests patch this to set the kind."""
+    return bool(instruction_sets()["bf16_usable"])
+
+
+def rebuilds_encoder(requested: str, jit_compile: bool = False, native: bool = False) -> bool:
+    """Whether a run asking for ``requested`` (``auto`` unresolved) trains the natively rebuilt encoder rather than
+    hub.KerasLayer: always under ``auto``, in float32 too (its ``[CLS]``-only last layer and 16-bit dropout masks
+    trained faster than the hub layer on a CPU without bf16, experiments/2026-12-06-avx2-defaults/), and for mixed
+    precision, XLA or TensorFlow Lite inference (``native``). Only an explicit float32 keeps the hub layer."""
+    return requested != "float32" or jit_compile or native
 
 
 def resolve_precision(requested: str) -> str:
