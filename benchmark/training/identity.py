@@ -29,9 +29,9 @@ def config_hash(source: EncoderSource, config: RunConfig, data: PreparedData, re
 
     In: the model, its weights (handles, or for a stand-in its architecture and vocabulary, which its cache folder
     name encodes), every hyperparameter (the learning rate resolved; the batch size per replica), the replicas
-    in sync when more than one (they multiply the batch each optimizer step sees), and the exact reviews of each
-    split, the rule that picks the tested epoch (when the best epoch is restored), and the class names when they are not IMDb's ``negative``/``positive`` (they set the head: more than two
-    classes have a logit each). Out: when and where it ran, the data's location or format, the stand-in cache
+    in sync when more than one (they multiply the batch each optimizer step sees), the exact reviews of each split,
+    the rule that picks the tested epoch (when the best epoch is restored), and the class names when they are not
+    IMDb's ``negative``/``positive`` (they set the head: more than two classes have a logit each). Out: when and where it ran, the data's location or format, the stand-in cache
     location and library versions. One replica and IMDb's two classes add nothing, so those hashes are the ones
     earlier versions computed. ``--precision auto`` enters as the precision it resolves to; where that is float32
     (a CPU without bf16), ``native_encoder`` too: auto then trains the natively rebuilt encoder, which draws other
