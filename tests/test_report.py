@@ -45,7 +45,7 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == SCHEMA_VERSION == 5 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == SCHEMA_VERSION == 6 and raw["model"]["key"] == run.key
     assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())

@@ -170,7 +170,7 @@ def test_carved_split_is_recorded_in_the_run_file(tmp_path, topics_csv):
     assert "tfidf_logreg on news_topics [classical baseline]: test accuracy" in result.stdout
     (path,) = (tmp_path / "out" / "runs").glob("*.json")
     run = json.loads(path.read_text())
-    assert run["schema_version"] == 5 and run["dataset"]["key"] == "news_topics"
+    assert run["schema_version"] == 6 and run["dataset"]["key"] == "news_topics"
     assert run["dataset"]["label_names"] == sorted(TOPICS) and run["dataset"]["origin"] == "file"
     assert run["dataset"]["carved_test"] == {"fraction": 0.2, "seed": 0, "source": "news_topics.csv"}
     assert run["dataset"]["label_mapping"] == {name: i for i, name in enumerate(sorted(TOPICS))}

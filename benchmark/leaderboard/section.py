@@ -7,8 +7,9 @@ from typing import Any, Sequence
 from benchmark.leaderboard.cells import CHANCE_FLAG, DASH, NOT_SEPARABLE, interval
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import chance, separable_from_leader, weights_label
-from benchmark.leaderboard.table import Selections, table
+from benchmark.leaderboard.table import Comparisons, Selections, table
 from benchmark.records.failures import Failure
+from benchmark.records.paired import BOOTSTRAP_REPLICATES
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
 
@@ -69,6 +70,14 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
         f"*{CHANCE_FLAG}*: the accuracy is within the 95% range of the chance level, what always answering the test "
         f"set's largest class scores, {level} here (expected for stand-ins; for pretrained weights, the "
         "fine-tuning failed).",
+        "- **Paired** columns compare rows scored on the same test examples (the same test-set fingerprint), "
+        "example by example, from the predictions each run file keeps. **Paired vs. leader** / **vs. next row**: "
+        "this row's accuracy minus the leader's / the next row's, its paired 95% interval and McNemar's exact "
+        "p-value (only the examples exactly one of the two gets right count). **Rank 95%**: the ranks this row takes "
+        f"in {BOOTSTRAP_REPLICATES:,} paired bootstrap resamples of the test examples (the same resample for every "
+        "row; with several seeds, each resample also draws one seed's run per row). **Group**: rows not separable "
+        "(McNemar p ≥ 0.05) from their group's best row share a letter. A row without usable predictions (older run "
+        "files) keeps only the unpaired marks and says why.",
         "- **Over seeds**: mean ± sample standard deviation of test accuracy over the newest run of each seed of "
         "the same configuration (`run --seeds 1 2 3`); the row itself shows the newest run.",
         "- **Before fine-tuning**: the same encoder with the untrained head, before any training step, on a seeded "
@@ -100,11 +109,13 @@ def plot_lines(dataset: str, plots: dict[str, Any]) -> list[str]:
 
 
 def section(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure],
-            spreads: dict[str, SeedSummary | None] | None, selections: Selections | None = None) -> list[str]:
+            spreads: dict[str, SeedSummary | None] | None, selections: Selections | None = None,
+            comparisons: Comparisons | None = None) -> list[str]:
     """A dataset's headline, table (with published and failed rows) and notes."""
     lines = headline(rows)
     if rows or failures:
-        lines += table(rows, published if rows else (), failures, spreads, selections=selections)
+        lines += table(rows, published if rows else (), failures, spreads, selections=selections,
+                       comparisons=comparisons)
     if rows:
         lines += notes(rows, published)
     return lines

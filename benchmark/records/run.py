@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 5), one object per file under ``<output>/runs/``:
+Schema (version 6), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -40,6 +40,9 @@ Schema (version 5), one object per file under ``<output>/runs/``:
   ``text_column``, ``label_column``, ``label_mapping`` (your files: each label as written -> its id; else ``null``)
   and ``carved_test`` (``fraction``, ``seed``, ``source`` of a test split carved out of a training file; else
   ``null``); ``null`` in older files, which are IMDb with ``negative``/``positive``
+- ``predictions`` (v6): each test example's label, predicted class and class probabilities (one byte each), with
+  the test set's fingerprint, so runs scored on the same examples can be compared example by example; compact
+  arrays, see :mod:`benchmark.records.predictions`; ``null`` in older files (their rows keep unpaired marks)
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
   split, ``cache`` (its token ids read from the token cache) or ``tokenized``
@@ -61,11 +64,12 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+SCHEMA_VERSION = 6
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch", "dataset"}}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"},
+            6: {"predictions"}}
 # What a run file without a ``dataset`` (before version 5) was trained and tested on.
 IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
                 "label_names": ["negative", "positive"], "test_split": "test", "note": ""}
@@ -96,6 +100,7 @@ class RunResult:
     weights_source: dict[str, Any] | None = None
     best_epoch: dict[str, Any] | None = None
     dataset: dict[str, Any] | None = None
+    predictions: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property
