@@ -1,4 +1,4 @@
-"""Rebuilds ``leaderboard.md``, ``leaderboard.csv`` and the plots from the run files, never by hand."""
+"""Rebuilds ``leaderboard.md``, ``leaderboard.csv``, ``leaderboard.html`` and the plots from the run files, never by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from benchmark.core.atomic import atomic_write_text
-from benchmark.core.paths import LEADERBOARD_PAGE, LEADERBOARD_TABLE
+from benchmark.core.paths import LEADERBOARD_HTML, LEADERBOARD_PAGE, LEADERBOARD_TABLE
+from benchmark.leaderboard.html import render_html
 from benchmark.leaderboard.page import render_markdown
 from benchmark.leaderboard.paired import compare_rows
 from benchmark.leaderboard.published import published_figures
@@ -39,6 +40,8 @@ def write_leaderboard(output_dir: Path) -> tuple[Path, list[str]]:
     plots = write_plots(rows, published, output_dir)
     page = Path(output_dir) / LEADERBOARD_PAGE
     atomic_write_text(Path(output_dir) / LEADERBOARD_TABLE, render_csv(rows, spreads, chosen, comparisons))
+    atomic_write_text(Path(output_dir) / LEADERBOARD_HTML, render_html(rows, output_dir, plots, spreads, chosen,
+                                                                      comparisons))
     atomic_write_text(page, render_markdown(rows, problems, published=published, failures=failures, plots=plots,
                                             spreads=spreads, selections=chosen, comparisons=comparisons))
     return page, problems
