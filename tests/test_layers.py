@@ -20,7 +20,8 @@ TENSORFLOW_FREE = "The leaderboard is TensorFlow-free"
 # What an import inside a function may defer: TensorFlow and its ecosystem, PyTorch, Flask, and the libraries that
 # only one path needs (scikit-learn for the baseline, matplotlib for plots, requests for the download check).
 HEAVY = {"tensorflow", "tf_keras", "tensorflow_hub", "tensorflow_text", "tensorflow_datasets", "official", "absl",
-         "torch", "transformers", "flask", "werkzeug", "markdown", "sklearn", "matplotlib", "requests", "pandas"}
+         "torch", "transformers", "flask", "werkzeug", "markdown", "sklearn", "matplotlib", "requests", "pandas",
+         "mlflow", "tensorboard"}
 
 pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is not installed (the [test] extra)")
 

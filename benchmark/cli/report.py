@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from benchmark.core.paths import DEFAULT_RESULTS
+from benchmark.leaderboard.tracking import connect, log_runs
 from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.run import load_runs
 
@@ -22,14 +23,10 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     client = None
     if args.mlflow:
-        from benchmark.leaderboard.tracking import connect  # deferred: MLflow, an optional extra
-
         client = connect(args.mlflow)  # before anything is written: a bad URI is one error line
     page, problems = write_leaderboard(args.output)
     print(f"wrote {page}" + (f" ({len(problems)} unreadable run files skipped)" if problems else ""))
     if client is not None:
-        from benchmark.leaderboard.tracking import log_runs
-
         logged, skipped = log_runs(client, load_runs(args.output)[0], args.output)
         print(f"mlflow: logged {logged} runs, {skipped} already there ({args.mlflow})")
     return 0

@@ -10,7 +10,8 @@ Schema (version 6), one object per file under ``<output>/runs/``:
 - ``data``: source and the sizes of the train, validation and test sets, with their positive counts (IMDb's labels,
   ``negative``/``positive``) or, for other labels, ``<split>_per_class`` counts by class name
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
-- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
+- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``;
+  from v6 also that batch's ``accuracy`` and the step's ``learning_rate``
 - ``test``: metrics on the test set (never used for model selection), from
   :func:`benchmark.records.metrics.classification_metrics`:
   ``examples``, ``loss`` (binary or categorical cross-entropy), ``accuracy``, ``accuracy_ci95`` (95% Wilson
