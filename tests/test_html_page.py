@@ -34,6 +34,7 @@ def test_page_is_self_contained(results):
     assert "default-src 'none'" in text
 
 
+@pytest.mark.slow
 def test_page_opens_from_disk_and_sorts(results):
     _chromium_or_skip()
     from playwright.sync_api import sync_playwright

@@ -10,6 +10,8 @@ from benchmark.cli.main import main
 from benchmark.records.run import write_run
 from test_paired import paired_run
 
+pytestmark = pytest.mark.slow  # SQLite stores run MLflow's schema migrations (seconds each)
+
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):

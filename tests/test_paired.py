@@ -123,7 +123,7 @@ def test_leaderboard_pairs_rows_on_the_same_examples_and_explains_the_rest(tmp_p
     runs = [paired_run("first", first, labels), paired_run("second", second, labels),
             paired_run("third", third, labels)]
     old = dataclasses.replace(paired_run("old", third, labels), predictions=None, schema_version=5)
-    other = paired_run("other_set", first, labels, fingerprint="fedcba9876543210")
+    other = paired_run("other_set", third, labels, fingerprint="fedcba9876543210")
     broken = paired_run("broken", rng.random(400) < 0.5, labels)
     broken = dataclasses.replace(broken, predictions=encode_predictions(labels, np.full(400, 0.9), FINGERPRINT, 2))
     for run in [*runs, old, other, broken]:
@@ -136,6 +136,8 @@ def test_leaderboard_pairs_rows_on_the_same_examples_and_explains_the_rest(tmp_p
         f"{broken.test['accuracy']:.4%}"]
     text = page.read_text()
     versus_leader = [compare(first, other) for other in (second, third)]
+    headline = next(line for line in text.splitlines() if line.startswith("**Leader"))
+    assert "McNemar's test on the same test examples cannot separate them" in headline
     for run, pair in zip(runs[1:], versus_leader):
         scipy_p = binomtest(pair.only_first, pair.only_first + pair.only_second, 0.5).pvalue
         p_text = "p < 0.001" if scipy_p < 0.001 else f"p = {scipy_p:.3f}"
