@@ -87,8 +87,8 @@ def test_corrupt_run_file_is_reported_not_fatal(tmp_path):
 def test_leaderboard_write_leaves_no_temporary_files(tmp_path):
     write_run(make_run(), tmp_path)
     write_leaderboard(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.html", "leaderboard.md", "plots",
-                                                           "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.html", "leaderboard.md",
+                                                           "plots", "runs"]
     assert not [p for p in (tmp_path / "plots").iterdir() if p.suffix != ".png"]
     assert render_csv([]) .splitlines() == [render_csv([]).splitlines()[0]]
 

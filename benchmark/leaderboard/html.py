@@ -103,7 +103,8 @@ def render_html(rows: list[RunResult], output_dir: Path, plots: dict[str, str] |
     for dataset, section in by_dataset(rows).items():
         body += [f"<h2>{inline_markdown(dataset_title(section[0]))}</h2>",
                  *_table(ranked(section, spreads, selections, comparisons)), *_plots(dataset, plots, output_dir)]
-    return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">', f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
+    return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
+                      f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
                       "<title>tfhub-bench leaderboard</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
                       *body, f"<script>{SCRIPT}</script>", "</body>", "</html>", ""])
 

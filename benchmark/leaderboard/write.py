@@ -1,4 +1,5 @@
-"""Rebuilds ``leaderboard.md``, ``leaderboard.csv``, ``leaderboard.html`` and the plots from the run files, never by hand."""
+"""Rebuilds ``leaderboard.md``, ``leaderboard.csv``, ``leaderboard.html`` and the plots from the run files, never by
+hand."""
 
 from __future__ import annotations
 

@@ -253,8 +253,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     recorder = fit(compiled, encoded, config, spec.key, state, start, verbose, best)
     best_epoch = best.restore(compiled.model, config.restore_best_epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
-    test_metrics, test_probabilities, eval_seconds, convert_seconds = score_test(compiled, source, encoded.test, config, verbose,
-                                                             data.label_names)
+    test_metrics, test_probabilities, eval_seconds, convert_seconds = score_test(
+        compiled, source, encoded.test, config, verbose, data.label_names)
     result = assemble_run(
         spec.key, clock, data, seconds={"tokenize": encoded.seconds, "train": train_seconds, "eval": eval_seconds},
         tokenize_cache=encoded.sources,
