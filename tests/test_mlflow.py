@@ -34,19 +34,20 @@ def _mlflow_runs(uri):
     return client, client.search_runs([experiment.experiment_id])
 
 
-def test_report_logs_every_run_once_to_a_sqlite_store(results, tmp_path, capsys):
-    uri = f"sqlite:///{tmp_path / 'runs.db'}"
-    from mlflow.tracking import MlflowClient
-
-    # A run left incomplete by an interrupted report: replaced, not duplicated.
-    client = MlflowClient(tracking_uri=uri)
-    experiment = client.create_experiment("tfhub-bench")
-    client.create_run(experiment, tags={"tfhub_bench.run_id": "alpha-42"})
-
+def test_report_logs_every_run_once_to_a_sqlite_store(results, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where MLflow would put artifacts by default (./mlruns)
+    uri = "sqlite:///store/runs.db"
+    (tmp_path / "store").mkdir()
     assert main(["report", "--output", str(results), "--mlflow", uri]) == 0
     assert "mlflow: logged 2 runs, 0 already there" in capsys.readouterr().out
-    assert main(["report", "--output", str(results), "--mlflow", uri]) == 0
-    assert "mlflow: logged 0 runs, 2 already there" in capsys.readouterr().out
+    # A run left incomplete by an interrupted report: replaced, not duplicated.
+    client, _ = _mlflow_runs(uri)
+    experiment = client.get_experiment_by_name("tfhub-bench").experiment_id
+    client.create_run(experiment, tags={"tfhub_bench.run_id": "alpha-42"})
+    client.create_run(experiment, tags={"tfhub_bench.run_id": "gamma-42"})  # a run file that was then deleted
+    for _ in range(2):
+        assert main(["report", "--output", str(results), "--mlflow", uri]) == 0
+        assert "mlflow: logged 0 runs, 2 already there" in capsys.readouterr().out
 
     client, runs = _mlflow_runs(uri)
     assert sorted(run.data.tags["tfhub_bench.run_id"] for run in runs) == ["alpha-42", "beta-42"]
@@ -61,6 +62,9 @@ def test_report_logs_every_run_once_to_a_sqlite_store(results, tmp_path, capsys)
     artifacts = [item.path for item in client.list_artifacts(alpha.info.run_id)]
     plots = [item.path for item in client.list_artifacts(alpha.info.run_id, "plots")]
     assert "alpha-42.json" in artifacts and "plots/confusion_matrices.png" in plots
+    # The artifacts are beside the database file, not in ./mlruns of whatever folder the report ran in.
+    assert (tmp_path / "store" / "runs-artifacts" / alpha.info.run_id / "artifacts" / "alpha-42.json").is_file()
+    assert not (tmp_path / "mlruns").exists()
 
 
 def test_report_logs_to_a_local_folder(results, tmp_path, capsys):

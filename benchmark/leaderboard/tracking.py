@@ -66,9 +66,20 @@ def connect(text: str):
     return client
 
 
+def artifact_location(uri: str) -> str | None:
+    """Where a new experiment keeps its artifacts: beside a SQLite file (``<name>-artifacts/``; MLflow's default
+    would be ``./mlruns`` in whatever folder the command runs in); the store's or the server's own otherwise."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    database = Path(uri[len("sqlite:///"):]).resolve()
+    return (database.parent / f"{database.stem}-artifacts").as_uri()
+
+
 def _experiment(client) -> str:
     found = client.get_experiment_by_name(EXPERIMENT)
-    return found.experiment_id if found is not None else client.create_experiment(EXPERIMENT)
+    if found is not None:
+        return found.experiment_id
+    return client.create_experiment(EXPERIMENT, artifact_location=artifact_location(client.tracking_uri))
 
 
 def _params(run: RunResult) -> dict[str, str]:
@@ -94,14 +105,14 @@ def _metrics(run: RunResult, timestamp: int) -> list:
     return metrics
 
 
-def _logged(client, experiment: str) -> dict[str, Any]:
-    """Runs of the experiment by their tfhub-bench run id (the newest MLflow run of each)."""
-    found: dict[str, Any] = {}
+def _logged(client, experiment: str) -> dict[str, list[Any]]:
+    """The experiment's (active) MLflow runs by their tfhub-bench run id."""
+    found: dict[str, list[Any]] = {}
     token = None
     while True:
         page = client.search_runs([experiment], max_results=1000, page_token=token)
         for mlflow_run in page:
-            found.setdefault(mlflow_run.data.tags.get(RUN_ID_TAG), mlflow_run)
+            found.setdefault(mlflow_run.data.tags.get(RUN_ID_TAG), []).append(mlflow_run)
         token = page.token
         if not token:
             return found
@@ -145,13 +156,17 @@ def log_runs(client, runs: Sequence[RunResult], output_dir: Path) -> tuple[int, 
     experiment = _experiment(client)
     logged = _logged(client, experiment)
     done = skipped = 0
+    complete = set()
+    for run_id, mlflow_runs in logged.items():
+        for mlflow_run in mlflow_runs:
+            if mlflow_run.data.tags.get(COMPLETE_TAG) == "true":
+                complete.add(run_id)
+            else:
+                client.delete_run(mlflow_run.info.run_id)  # half-logged by an interrupted report
     for run in runs:
-        earlier = logged.get(run.run_id)
-        if earlier is not None and earlier.data.tags.get(COMPLETE_TAG) == "true":
+        if run.run_id in complete:
             skipped += 1
             continue
-        if earlier is not None:
-            client.delete_run(earlier.info.run_id)  # left incomplete by an interrupted report
         _log_one(client, experiment, run, output_dir, _plots(output_dir, run.dataset_key, several))
         done += 1
     return done, skipped
