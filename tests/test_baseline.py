@@ -8,7 +8,8 @@ from benchmark.data.imdb import load_imdb
 from benchmark.records.labels import WEIGHTS_CLASSICAL
 from benchmark.records.run import RunResult
 from benchmark.training.config import RunConfig
-from benchmark.data.prepared import prepare_data
+from benchmark.data.prepared import data_fingerprint, prepare_data
+from benchmark.records.predictions import decode_predictions
 
 
 def test_baseline_learns_the_generated_sentiment_and_reports_full_metrics(aclimdb):
@@ -27,8 +28,10 @@ def test_baseline_learns_the_generated_sentiment_and_reports_full_metrics(aclimd
     assert run.config_hash == baseline_hash(TFIDF_LOGREG, config, data)
     assert run.environment["packages"]["scikit-learn"][0].isdigit()
     assert run.model["encoder_parameters"] > 1  # learned coefficients
-    # It is a normal run file.
+    # It is a normal run file, with each test review's prediction.
     assert RunResult.from_dict(run.to_dict()) == run
+    stored = decode_predictions(run.predictions, run.test)
+    assert stored.test_fingerprint == data_fingerprint(data)["test"] and list(stored.labels) == list(data.test.labels)
 
 
 def test_baseline_is_deterministic(aclimdb):

@@ -58,16 +58,23 @@ def test_predict_reproduces_the_runs_test_accuracy(tiny_export, aclimdb):
     from benchmark.data.imdb import load_imdb
     from benchmark.deploy.predict import load_predictor
     from benchmark.training.config import RunConfig
-    from benchmark.data.prepared import prepare_data
+    from benchmark.data.prepared import data_fingerprint, prepare_data
+    from benchmark.records.predictions import decode_predictions
 
     options = dict(zip(TINY_EXPORT_RUN[::2], TINY_EXPORT_RUN[1::2]))
     config = RunConfig(train_samples=int(options["--train-samples"]), test_samples=int(options["--test-samples"]),
                        seq_length=int(options["--seq-length"]))
-    test = prepare_data(load_imdb(aclimdb), config).test
+    data = prepare_data(load_imdb(aclimdb), config)
+    test = data.test
     assert len(test) == tiny_export.run["data"]["test_examples"]
     predictions = load_predictor(TINY_MODEL, tiny_export.models).predict(list(test.texts))
     accuracy = sum((p.label == "positive") == bool(label) for p, label in zip(predictions, test.labels)) / len(test)
     assert accuracy == pytest.approx(tiny_export.run["test"]["accuracy"], abs=1.5 / len(test))
+    # The run file's per-example predictions are of these test reviews, in this order, as the export predicts them.
+    stored = decode_predictions(tiny_export.run["predictions"], tiny_export.run["test"])
+    assert stored.test_fingerprint == data_fingerprint(data)["test"] and list(stored.labels) == list(test.labels)
+    agree = sum(int(p.label == "positive") == int(q) for p, q in zip(predictions, stored.predicted))
+    assert agree >= len(test) - 1
     assert accuracy > 0.75  # the tiny model learned the synthetic reviews; a broken export would be at chance
 
 

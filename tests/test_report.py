@@ -45,7 +45,7 @@ def test_run_file_round_trips(tmp_path):
     run = make_run()
     path = write_run(run, tmp_path)
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == SCHEMA_VERSION == 8 and raw["model"]["key"] == run.key
+    assert raw["schema_version"] == SCHEMA_VERSION == 9 and raw["model"]["key"] == run.key
     assert raw["test"]["accuracy_ci95"][0] < 0.8 < raw["test"]["accuracy_ci95"][1]
     (loaded,), problems = load_runs(tmp_path)
     assert problems == [] and loaded.to_dict() == round_floats(run.to_dict())
@@ -87,7 +87,8 @@ def test_corrupt_run_file_is_reported_not_fatal(tmp_path):
 def test_leaderboard_write_leaves_no_temporary_files(tmp_path):
     write_run(make_run(), tmp_path)
     write_leaderboard(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.md", "plots", "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leaderboard.csv", "leaderboard.html", "leaderboard.md",
+                                                           "plots", "runs"]
     assert not [p for p in (tmp_path / "plots").iterdir() if p.suffix != ".png"]
     assert render_csv([]) .splitlines() == [render_csv([]).splitlines()[0]]
 

@@ -101,6 +101,36 @@ def test_suite_killed_mid_epoch_resumes_without_retraining_the_finished_model(tm
     assert run["before_fine_tuning"]["examples"] == 20 and 0 <= run["before_fine_tuning"]["accuracy"] <= 1
     assert not (tmp_path / "out" / "checkpoints").exists() and not list((tmp_path / "out" / "failed").iterdir())
     assert "resumed after epoch 1" in (tmp_path / "out" / "leaderboard.md").read_text()
+    _check_tensorboard(tmp_path / "out", run, _runs(tmp_path)["tfidf_logreg"])
+
+
+def _check_tensorboard(output: Path, run: dict, baseline: dict) -> None:
+    """TensorBoard's own reader sees each run's scalars, both sessions of the resumed one, and its hparams."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util.tensor_util import make_ndarray
+
+    events = EventAccumulator(str(output / "tensorboard" / run["run_id"]), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = set(events.Tags()["tensors"])
+    assert {"train/loss", "train/accuracy", "train/learning_rate", "epoch/train_loss", "epoch/validation_accuracy",
+            "epoch/train_examples_per_second", "test/accuracy", "speed/eval_examples_per_second"} <= tags
+
+    def values(tag: str) -> list[tuple[int, float]]:
+        return [(event.step, float(make_ndarray(event.tensor_proto))) for event in events.Tensors(tag)]
+
+    steps = run["step_history"]
+    assert values("train/loss") == [(row["step"], pytest.approx(row["loss"], rel=1e-5)) for row in steps]
+    rates = [rate for _, rate in values("train/learning_rate")]
+    assert len(rates) == 8 and max(rates) == pytest.approx(run["hyperparameters"]["learning_rate"], rel=1e-5)
+    assert rates == sorted(rates, reverse=True) and rates[-1] > 0  # no warm-up step in 8; linear decay towards 0
+    assert all(0 <= accuracy <= 1 for _, accuracy in values("train/accuracy"))
+    assert values("epoch/validation_accuracy") == [
+        (row["epoch"], pytest.approx(row["validation_accuracy"], rel=1e-5)) for row in run["history"]]
+    assert values("test/accuracy") == [(8, pytest.approx(run["test"]["accuracy"], rel=1e-5))]
+    assert "_hparams_/session_start_info" in tags
+    classical = EventAccumulator(str(output / "tensorboard" / baseline["run_id"]), size_guidance={"tensors": 0})
+    classical.Reload()
+    assert {"epoch/validation_accuracy", "test/accuracy"} <= set(classical.Tags()["tensors"])
 
 
 @pytest.mark.slow

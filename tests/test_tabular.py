@@ -12,6 +12,7 @@ from benchmark.data.catalog import load_dataset, resolve_datasets
 from benchmark.data.prepared import data_fingerprint, prepare_data
 from benchmark.records.run import SCHEMA_VERSION
 from benchmark.data.tabular import CARVE_SEED, TableOptions, dataset_key, label_order, load_table
+from benchmark.records.predictions import decode_predictions
 from benchmark.training.config import RunConfig
 from conftest import TOPICS, run_cli, topic_rows, write_topics_csv
 
@@ -178,3 +179,6 @@ def test_carved_split_is_recorded_in_the_run_file(tmp_path, topics_csv):
     assert run["hyperparameters"]["solver"] == "lbfgs (multinomial)"
     assert np.array(run["test"]["confusion_matrix"]).shape == (4, 4) and set(run["test"]["per_class"]) == set(TOPICS)
     assert run["test"]["micro"]["f1"] == pytest.approx(run["test"]["accuracy"])
+    stored = decode_predictions(run["predictions"], run["test"])  # a row of 4 class probabilities per example
+    assert stored.probabilities.shape == (run["test"]["examples"], 4)
+    assert np.allclose(stored.probabilities.sum(axis=1), 1, atol=4 / 255)

@@ -31,6 +31,7 @@ def test_step_losses_are_exact_for_batches_of_any_size():
     assert [row["epoch"] for row in steps.rows] == [1] * 4 + [2] * 4
     # float32 rounding differs between fit and predict by ~1e-7; a wrong average would be off by far more.
     assert [row["loss"] for row in steps.rows] == pytest.approx(expected * 2, rel=1e-5, abs=1e-6)
+    assert [row["learning_rate"] for row in steps.rows] == [0.0] * 8 and "accuracy" not in steps.rows[0]
 
 
 def test_epoch_totals_combine_the_sessions_of_an_interrupted_epoch():

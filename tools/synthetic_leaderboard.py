@@ -21,6 +21,7 @@ import numpy as np
 from benchmark.encoders.registry import all_specs
 from benchmark.records.labels import WEIGHTS_CLASSICAL, WEIGHTS_IMPORTED, WEIGHTS_PRETRAINED
 from benchmark.records.metrics import classification_metrics
+from benchmark.records.predictions import encode_predictions
 from benchmark.records.run import RunResult, write_run
 
 DATASETS = {"imdb": ("IMDb movie reviews", "IMDb", ("negative", "positive"), 0.93),
@@ -67,7 +68,8 @@ def synthetic_run(model: tuple[str, str, str, float], dataset: str, rng: random.
         timing={"train_seconds": seconds, "train_examples_per_second": 4 * examples * 3 / seconds},
         environment={"device": "synthetic"}, step_history=steps,
         dataset={"key": dataset, "name": title, "short_name": short, "label_names": list(labels),
-                 "test_split": "test", "note": "SYNTHETIC run file"})
+                 "test_split": "test", "note": "SYNTHETIC run file"},
+        predictions=encode_predictions(y, probabilities, f"synthetic-{dataset}-{examples}", classes))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,6 +28,7 @@ SELECTIONS_FOLDER = "selections"  # run --learning-rates: which rate each model 
 PLOTS_FOLDER = "plots"
 LEADERBOARD_PAGE = "leaderboard.md"
 LEADERBOARD_TABLE = "leaderboard.csv"
+LEADERBOARD_HTML = "leaderboard.html"  # the page to share: self-contained, sortable
 
 # Inside a models folder
 STANDINS_FOLDER = "standins"

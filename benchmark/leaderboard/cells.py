@@ -1,9 +1,12 @@
-"""How values read on the leaderboard page: durations, sizes, percentages, intervals, the gap to the leader."""
+"""How values read on the leaderboard page: durations, sizes, percentages, intervals, the gap to the leader, paired
+comparisons and rank intervals."""
 
 from __future__ import annotations
 
+from benchmark.leaderboard.paired import PairedRow
 from benchmark.leaderboard.rows import accuracy_interval, chance, separable_from_leader
 from benchmark.records.metrics import is_at_chance
+from benchmark.records.paired import PairedComparison
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
 from benchmark.records.selection import Selection
@@ -71,3 +74,43 @@ def learning_rate(run: RunResult, selection: Selection | None) -> str:
 def before(run: RunResult) -> str:
     scores = run.before_fine_tuning
     return DASH if not scores else percent(scores.get("accuracy"))
+
+
+def p_value(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def paired(comparison: PairedComparison | None) -> str:
+    """A row's accuracy minus another's on the same examples, its paired 95% interval and McNemar's p-value."""
+    if comparison is None:
+        return DASH
+    return (f"{100 * comparison.difference:+.2f} pts [{100 * comparison.low:+.1f}, {100 * comparison.high:+.1f}], "
+            f"{p_value(comparison.p_value)}")
+
+
+def versus_leader_paired(row: PairedRow | None) -> str:
+    """The paired comparison with the leader; for the leader, ``leader``; for a row left out, why."""
+    if row is None:
+        return DASH
+    if row.note:
+        return f"{DASH} ({row.note})"
+    return "**leader**" if row.versus_leader is None else paired(row.versus_leader)
+
+
+def rank_interval(row: PairedRow | None) -> str:
+    """The 95% rank interval, e.g. ``2–5``; one number when it is one rank."""
+    if row is None or row.rank_low is None:
+        return DASH
+    return str(row.rank_low) if row.rank_low == row.rank_high else f"{row.rank_low}–{row.rank_high}"
+
+
+def group(row: PairedRow | None) -> str:
+    """Rows the data cannot tell apart share a letter (A: the leader's)."""
+    if row is None or row.group is None:
+        return DASH
+    return group_letter(row.group)
+
+
+def group_letter(number: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[number - 1] if number <= len(letters) else f"G{number}"

@@ -10,9 +10,11 @@ from typing import Any, Callable
 
 from benchmark.leaderboard import cells
 from benchmark.leaderboard.cells import DASH, PUBLISHED_LABEL
+from benchmark.leaderboard.paired import PairedRow
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import accuracy_interval, separable_from_leader, weights_label
 from benchmark.records.failures import Failure
+from benchmark.records.paired import PairedComparison
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
 from benchmark.records.selection import Selection
@@ -20,14 +22,15 @@ from benchmark.records.selection import Selection
 
 @dataclasses.dataclass(frozen=True)
 class Ranked:
-    """A leaderboard row: its rank, its run, the leader's run, the spread over seeds of its configuration and the
-    learning-rate selection that chose it."""
+    """A leaderboard row: its rank, its run, the leader's run, the spread over seeds of its configuration, the
+    learning-rate selection that chose it and its paired comparisons."""
 
     rank: int
     run: RunResult
     leader: RunResult
     spread: SeedSummary | None = None
     selection: Selection | None = None
+    paired: PairedRow | None = None
 
 
 def _dash(_: Any) -> str:
@@ -36,6 +39,13 @@ def _dash(_: Any) -> str:
 
 def _optional(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
+
+
+def _comparison(comparison: PairedComparison | None) -> tuple[Any, ...]:
+    if comparison is None:
+        return "", "", "", ""
+    return (round(comparison.difference, 4), round(comparison.low, 4), round(comparison.high, 4),
+            float(f"{comparison.p_value:.4g}"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +87,21 @@ TEST_ACCURACY = Column(
 VERSUS_LEADER = Column(
     ("separable_from_leader",), lambda r: ("" if (s := separable_from_leader(r.run, r.leader)) is None else s,),
     "vs. leader", lambda r: cells.versus_leader(r.run, r.leader), "---", failed=lambda failure: "see *Failed runs*")
+RANK_INTERVAL = Column(
+    ("rank_ci95_low", "rank_ci95_high"),
+    lambda r: ("", "") if r.paired is None or r.paired.rank_low is None else (r.paired.rank_low, r.paired.rank_high),
+    "Rank 95%", lambda r: cells.rank_interval(r.paired))
+GROUP = Column(("group",), lambda r: ("" if (cell := cells.group(r.paired)) == DASH else cell,),
+               "Group", lambda r: cells.group(r.paired), "---")
+PAIRED_LEADER = Column(
+    ("paired_diff_vs_leader", "paired_diff_vs_leader_low", "paired_diff_vs_leader_high", "mcnemar_p_vs_leader",
+     "paired_note"),
+    lambda r: (*_comparison(r.paired and r.paired.versus_leader), (r.paired and r.paired.note) or ""),
+    "Paired vs. leader", lambda r: cells.versus_leader_paired(r.paired), "---")
+PAIRED_NEXT = Column(
+    ("paired_diff_vs_next", "paired_diff_vs_next_low", "paired_diff_vs_next_high", "mcnemar_p_vs_next"),
+    lambda r: _comparison(r.paired and r.paired.versus_next),
+    "Paired vs. next row", lambda r: cells.paired(r.paired and r.paired.versus_next), "---")
 OVER_SEEDS = Column(
     ("seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds"),
     lambda r: (" ".join(map(str, r.spread.seeds)), round(r.spread.mean, 4), round(r.spread.std, 4)) if r.spread
@@ -112,8 +137,9 @@ ROC_AUC = Column(("roc_auc",), lambda r: (_optional(r.run.test.get("roc_auc")),)
 CONFIG_HASH = Column(("config_hash",), lambda r: (r.run.config_hash,))
 DATASET = Column(("dataset",), lambda r: (r.run.dataset_key,))
 
-COLUMNS = (RANK, MODEL, WEIGHTS, TEST_ACCURACY, VERSUS_LEADER, OVER_SEEDS, MACRO_F1, TEST_LOSS, BEFORE_FINE_TUNING,
-           PARAMETERS, SEQ_LENGTH, EPOCHS, LEARNING_RATE, TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC,
+COLUMNS = (RANK, MODEL, WEIGHTS, TEST_ACCURACY, VERSUS_LEADER, RANK_INTERVAL, GROUP, PAIRED_LEADER, PAIRED_NEXT,
+           OVER_SEEDS, MACRO_F1, TEST_LOSS, BEFORE_FINE_TUNING, PARAMETERS, SEQ_LENGTH, EPOCHS, LEARNING_RATE,
+           TRAIN_TIME, TRAIN_SPEED, DATA_SIZES, DEVICE, RUN_ID, ROC_AUC,
            CONFIG_HASH, DATASET)
 # The page's table, left to right.
 TABLE = tuple(column for column in COLUMNS if column.header is not None)
@@ -123,7 +149,9 @@ CSV_FIELDS = ("rank", "model", "key", "weights", "test_accuracy", "test_loss", "
               "train_examples_per_second", "device", "run_id", "accuracy_ci95_low", "accuracy_ci95_high",
               "separable_from_leader", "macro_f1", "roc_auc", "before_fine_tuning_accuracy", "config_hash",
               "at_chance", "seeds", "accuracy_mean_over_seeds", "accuracy_std_over_seeds", "dataset", "learning_rate",
-              "learning_rate_grid")
+              "learning_rate_grid", "rank_ci95_low", "rank_ci95_high", "group", "paired_diff_vs_leader",
+              "paired_diff_vs_leader_low", "paired_diff_vs_leader_high", "mcnemar_p_vs_leader", "paired_note",
+              "paired_diff_vs_next", "paired_diff_vs_next_low", "paired_diff_vs_next_high", "mcnemar_p_vs_next")
 # The rank, leader and separability of a row are within its dataset; ``dataset`` says which. Fields added later go
 # last, so that the earlier ones keep their places.
 

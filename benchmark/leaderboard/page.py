@@ -10,7 +10,7 @@ from benchmark.leaderboard.details import details
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import by_dataset, dataset_title
 from benchmark.leaderboard.section import dataset_facts, headline, notes, plot_lines, section
-from benchmark.leaderboard.table import Selections
+from benchmark.leaderboard.table import Comparisons, Selections
 from benchmark.leaderboard.summary import summarise, summary_table
 from benchmark.records.failures import Failure
 from benchmark.records.labels import WEIGHTS_STANDIN
@@ -50,15 +50,15 @@ def _failures(failures: Sequence[Failure], several: bool) -> list[str]:
 
 
 def _one_dataset(dataset: str | None, rows: list[RunResult], published, failures, spreads, plots,
-                 selections: Selections) -> list[str]:
+                 selections: Selections, comparisons: Comparisons) -> list[str]:
     lines = dataset_facts(rows[0]) if rows else []
-    lines += section(rows, published if dataset == IMDB else (), failures, spreads, selections)
+    lines += section(rows, published if dataset == IMDB else (), failures, spreads, selections, comparisons)
     figures = plot_lines(dataset, plots) if dataset else []
     return lines + (["", "## Plots", "", *figures] if figures else [])
 
 
 def _several(sections: dict[str, list[RunResult]], published, failures, spreads, plots,
-             selections: Selections) -> list[str]:
+             selections: Selections, comparisons: Comparisons) -> list[str]:
     lines = ["## Summary across datasets", "", *summary_table(summarise(sections), sections), ""]
     if "heatmap" in plots:
         lines += [f"![Test accuracy of each model on each dataset]({plots['heatmap']})", ""]
@@ -66,17 +66,18 @@ def _several(sections: dict[str, list[RunResult]], published, failures, spreads,
         title = dataset_title(rows[0]) if rows else f"`{dataset}`"
         lines += ["", f"## {title}", "", *(dataset_facts(rows[0]) if rows else [])]
         lines += section(rows, published if dataset == IMDB else (),
-                         [f for f in failures if f.dataset_key == dataset], spreads, selections)
+                         [f for f in failures if f.dataset_key == dataset], spreads, selections, comparisons)
         lines += ["", *plot_lines(dataset, plots)]
     return lines
 
 
 def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequence[PublishedFigure] = (),
                     failures: Sequence[Failure] = (), plots: dict[str, Any] | None = None,
-                    spreads: dict[str, SeedSummary | None] | None = None, selections: Selections | None = None) -> str:
+                    spreads: dict[str, SeedSummary | None] | None = None, selections: Selections | None = None,
+                    comparisons: Comparisons | None = None) -> str:
     """The leaderboard page: a summary across datasets when there are several, each dataset's headline, table,
     notes and plots, failed runs, then how each row was produced."""
-    plots, selections = plots or {}, selections or {}
+    plots, selections, comparisons = plots or {}, selections or {}, comparisons or {}
     sections = _sections(rows, failures)
     several = len(sections) > 1
     lines = [_title(sections), "",
@@ -89,10 +90,10 @@ def render_markdown(rows: list[RunResult], skipped: list[str], published: Sequen
     if not rows:
         lines += ["No runs yet: `python -m benchmark run --model small_bert_l4_h512` adds one.", ""]
     if several:
-        lines += _several(sections, published, failures, spreads, plots, selections)
+        lines += _several(sections, published, failures, spreads, plots, selections, comparisons)
     else:
         dataset, section_rows = next(iter(sections.items()), (None, []))
-        lines += _one_dataset(dataset, section_rows, published, failures, spreads, plots, selections)
+        lines += _one_dataset(dataset, section_rows, published, failures, spreads, plots, selections, comparisons)
     if failures:
         lines += _failures(failures, several)
     if rows:

@@ -4,17 +4,41 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from benchmark.leaderboard.cells import CHANCE_FLAG, DASH, NOT_SEPARABLE, interval
+from benchmark.leaderboard.cells import CHANCE_FLAG, DASH, NOT_SEPARABLE, interval, p_value
 from benchmark.leaderboard.published import PublishedFigure
 from benchmark.leaderboard.rows import chance, separable_from_leader, weights_label
-from benchmark.leaderboard.table import Selections, table
+from benchmark.leaderboard.table import Comparisons, Selections, table
 from benchmark.records.failures import Failure
+from benchmark.records.paired import BOOTSTRAP_REPLICATES, PairedComparison
 from benchmark.records.repeats import SeedSummary
 from benchmark.records.run import RunResult
 
 
-def headline(rows: Sequence[RunResult]) -> list[str]:
-    """One sentence: who leads, by how much, and whether the data can tell it from the runner-up."""
+def _paired_with_leader(run: RunResult, leader: RunResult, comparisons: Comparisons | None
+                        ) -> PairedComparison | None:
+    """``run`` against the leader on the same test examples, when both were compared (else None)."""
+    rows = comparisons or {}
+    mine, top = rows.get(run.run_id), rows.get(leader.run_id)
+    if mine is None or top is None or top.note or top.versus_leader is not None:
+        return None  # the leader has no usable predictions, so the paired comparisons are not with it
+    return mine.versus_leader
+
+
+def _verdict(run: RunResult, leader: RunResult, comparisons: Comparisons | None) -> tuple[bool, str]:
+    """Whether ``run`` is separable from the leader, and why: McNemar's test where both were scored on the same
+    examples, else whether their Wilson intervals overlap."""
+    paired = _paired_with_leader(run, leader, comparisons)
+    if paired is not None:
+        word = "separates" if paired.separable else "cannot separate"
+        return paired.separable, f"McNemar's test on the same test examples {word} them ({p_value(paired.p_value)})"
+    separable = bool(separable_from_leader(run, leader))
+    return separable, ("a statistically separable margin" if separable
+                       else "the intervals overlap, so this test set cannot separate them")
+
+
+def headline(rows: Sequence[RunResult], comparisons: Comparisons | None = None) -> list[str]:
+    """One sentence: who leads, by how much, and whether the data can tell it from the runner-up (paired where the
+    rows were scored on the same examples)."""
     if not rows:
         return []
     leader = rows[0]
@@ -23,11 +47,9 @@ def headline(rows: Sequence[RunResult]) -> list[str]:
     if len(rows) > 1:
         second = rows[1]
         gap = 100 * (leader.test["accuracy"] - second.test["accuracy"])
-        verdict = ("the intervals overlap, so this test set cannot separate them"
-                   if not separable_from_leader(second, leader) else "a statistically separable margin")
         text += (f", {gap:.2f} points ahead of {second.model['name']} (`{second.key}`; weights: "
-                 f"{weights_label(second)}): {verdict}")
-    tied = [run.key for run in rows[1:] if not separable_from_leader(run, leader)]
+                 f"{weights_label(second)}): {_verdict(second, leader, comparisons)[1]}")
+    tied = [run.key for run in rows[1:] if not _verdict(run, leader, comparisons)[0]]
     text += "." + (f" Not separable from the leader: {', '.join(f'`{k}`' for k in tied)}." if tied else "")
     return [text, ""]
 
@@ -69,6 +91,14 @@ def notes(rows: Sequence[RunResult], published: Sequence[PublishedFigure]) -> li
         f"*{CHANCE_FLAG}*: the accuracy is within the 95% range of the chance level, what always answering the test "
         f"set's largest class scores, {level} here (expected for stand-ins; for pretrained weights, the "
         "fine-tuning failed).",
+        "- **Paired** columns compare rows scored on the same test examples (the same test-set fingerprint), "
+        "example by example, from the predictions each run file keeps. **Paired vs. leader** / **vs. next row**: "
+        "this row's accuracy minus the leader's / the next row's, its paired 95% interval and McNemar's exact "
+        "p-value (only the examples exactly one of the two gets right count). **Rank 95%**: the ranks this row takes "
+        f"in {BOOTSTRAP_REPLICATES:,} paired bootstrap resamples of the test examples (the same resample for every "
+        "row; with several seeds, each resample also draws one seed's run per row). **Group**: rows not separable "
+        "(McNemar p ≥ 0.05) from their group's best row share a letter. A row without usable predictions (older run "
+        "files) keeps only the unpaired marks and says why.",
         "- **Over seeds**: mean ± sample standard deviation of test accuracy over the newest run of each seed of "
         "the same configuration (`run --seeds 1 2 3`); the row itself shows the newest run.",
         "- **Before fine-tuning**: the same encoder with the untrained head, before any training step, on a seeded "
@@ -100,11 +130,13 @@ def plot_lines(dataset: str, plots: dict[str, Any]) -> list[str]:
 
 
 def section(rows: Sequence[RunResult], published: Sequence[PublishedFigure], failures: Sequence[Failure],
-            spreads: dict[str, SeedSummary | None] | None, selections: Selections | None = None) -> list[str]:
+            spreads: dict[str, SeedSummary | None] | None, selections: Selections | None = None,
+            comparisons: Comparisons | None = None) -> list[str]:
     """A dataset's headline, table (with published and failed rows) and notes."""
-    lines = headline(rows)
+    lines = headline(rows, comparisons)
     if rows or failures:
-        lines += table(rows, published if rows else (), failures, spreads, selections=selections)
+        lines += table(rows, published if rows else (), failures, spreads, selections=selections,
+                       comparisons=comparisons)
     if rows:
         lines += notes(rows, published)
     return lines

@@ -1,6 +1,6 @@
 """Run results: one JSON file per fine-tuning run, the only source the leaderboard is built from.
 
-Schema (version 8), one object per file under ``<output>/runs/``:
+Schema (version 9), one object per file under ``<output>/runs/``:
 
 - ``schema_version``, ``run_id``, ``created`` (UTC ISO time), ``command`` (as typed), ``config_hash``
 - ``model``: ``key``, ``name``, ``architecture``, ``encoder_parameters`` (counted on the loaded encoder)
@@ -10,7 +10,8 @@ Schema (version 8), one object per file under ``<output>/runs/``:
 - ``data``: source and the sizes of the train, validation and test sets, with their positive counts (IMDb's labels,
   ``negative``/``positive``) or, for other labels, ``<split>_per_class`` counts by class name
 - ``history``: per epoch, train and validation loss and accuracy and the epoch's seconds
-- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``
+- ``step_history`` (v2): per training step, ``step`` (1-based, across epochs), ``epoch`` and that batch's ``loss``;
+  from v9 also that batch's ``accuracy`` and the step's ``learning_rate``
 - ``test``: metrics on the test set (never used for model selection), from
   :func:`benchmark.records.metrics.classification_metrics`:
   ``examples``, ``loss`` (binary or categorical cross-entropy), ``accuracy``, ``accuracy_ci95`` (95% Wilson
@@ -50,6 +51,9 @@ Schema (version 8), one object per file under ``<output>/runs/``:
   otherwise) and ``head_reads`` (what the shared head reads: ``pooled_output``, or ``sequence_output[:, 0]``, the
   final ``[CLS]`` state, where the family has no trained pooler); ``null`` for the classical baseline and in older
   files
+- ``predictions`` (v9): each test example's label, predicted class and class probabilities (one byte each), with
+  the test set's fingerprint, so runs scored on the same examples can be compared example by example; compact
+  arrays, see :mod:`benchmark.records.predictions`; ``null`` in older files (their rows keep unpaired marks)
 - ``timing``: wall, tokenization, training (the sum of the epochs' wall time, validation included; for an interrupted
   run, of every session's epochs) and evaluation seconds; examples per second; ``tokenize_cache`` (optional): for each
   split, ``cache`` (its token ids read from the token cache) or ``tokenized``
@@ -76,11 +80,12 @@ from benchmark.records.labels import DEFAULT_INFERENCE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+SCHEMA_VERSION = 9
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 # Fields a file of an older version may lack (they take their defaults).
 ADDED_IN = {2: {"before_fine_tuning", "step_history", "resumed_from_epoch"}, 3: {"resumed_from_step"},
-            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set(), 7: {"placement"}, 8: {"encoder_source"}}
+            4: {"weights_source"}, 5: {"best_epoch", "dataset"}, 6: set(), 7: {"placement"}, 8: {"encoder_source"},
+            9: {"predictions"}}
 # What a run file without a ``dataset`` (before version 5) was trained and tested on.
 IMDB_DATASET = {"key": "imdb", "name": "IMDb movie reviews", "short_name": "IMDb",
                 "label_names": ["negative", "positive"], "test_split": "test", "note": ""}
@@ -113,6 +118,7 @@ class RunResult:
     dataset: dict[str, Any] | None = None
     placement: dict[str, Any] | None = None
     encoder_source: dict[str, Any] | None = None
+    predictions: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -26,6 +26,7 @@ from benchmark.training.config import RunConfig
 from benchmark.training.distribute import Distribution, choose_strategy
 from benchmark.training.fine_tune import fine_tune
 from benchmark.training.identity import config_hash
+from benchmark.training.tensorboard_events import write_events
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def run_here(key: str, config: RunConfig, data: PreparedData, command: str, opti
         if distribution is not None and not distribution.is_chief:
             return result, None, False
     path = write_run(result, options.output)
+    write_events(result, options.output)
     clear_failure(options.output, key, config.seed, data.info.key)
     if checkpoints is not None:
         shutil.rmtree(checkpoints, ignore_errors=True)

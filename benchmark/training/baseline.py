@@ -81,12 +81,16 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: DataConfig, com
     classifier.fit(vectorizer.fit_transform(data.train.texts), data.train.labels)
     train_seconds = time.perf_counter() - train_start
 
-    def scores(split) -> dict[str, Any]:
+    def probabilities_of(split) -> np.ndarray:
         predicted = classifier.predict_proba(vectorizer.transform(split.texts))
         if data.num_classes == 2:
-            return classification_metrics(split.labels, predicted[:, 1], class_names=data.label_names)
+            return predicted[:, 1]
         probabilities = np.zeros((len(split), data.num_classes))
         probabilities[:, classifier.classes_] = predicted  # columns in label-id order
+        return probabilities
+
+    def scores(split, probabilities: np.ndarray | None = None) -> dict[str, Any]:
+        probabilities = probabilities_of(split) if probabilities is None else probabilities
         return classification_metrics(split.labels, probabilities, class_names=data.label_names)
 
     row: dict[str, Any] = {"epoch": 1, "seconds": train_seconds}
@@ -96,13 +100,14 @@ def run_baseline(spec: BaselineSpec, data: PreparedData, config: DataConfig, com
         validation_scores = scores(data.validation)
         row |= {"validation_loss": validation_scores["loss"], "validation_accuracy": validation_scores["accuracy"]}
     eval_start = time.perf_counter()
-    test_metrics = scores(data.test)
+    test_probabilities = probabilities_of(data.test)
+    test_metrics = scores(data.test, test_probabilities)
     eval_seconds = time.perf_counter() - eval_start
     environment = describe_environment(config.seed, accelerators=False)  # scikit-learn runs on the CPU
     environment["packages"] = environment["packages"] | {"scikit-learn": package_version("scikit-learn")}
     return assemble_run(
         spec.key, clock, data, seconds={"tokenize": 0.0, "train": train_seconds, "eval": eval_seconds},
-        train_examples=len(data.train),
+        train_examples=len(data.train), test_probabilities=test_probabilities,
         command=command,
         config_hash=baseline_hash(spec, config, data),
         model={"key": spec.key, "name": spec.name, "architecture": f"{len(vectorizer.vocabulary_):,} TF-IDF features",

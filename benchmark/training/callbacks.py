@@ -51,10 +51,12 @@ class EpochTally:
 
 
 class StepLoss(tf_keras.callbacks.Callback):
-    """Records each training step's loss, numbered across epochs (one row per call with steps_per_execution > 1).
+    """Records each training step's loss, accuracy and learning rate, numbered across epochs (one row per call with
+    steps_per_execution > 1).
 
     Keras reports running means weighted by batch size; with the ``examples`` metric they become exact totals,
-    so batches of any size (bucketing, a last partial batch) are recorded correctly.
+    so batches of any size (bucketing, a last partial batch) are recorded correctly. The learning rate is the one
+    the optimizer's schedule gave the step (none without a model or an optimizer).
     """
 
     def __init__(self, first_step: int = 0):
@@ -63,16 +65,33 @@ class StepLoss(tf_keras.callbacks.Callback):
         self.step = first_step
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch, self._batches, self._examples, self._total = epoch, 0, 0.0, 0.0
+        self._epoch, self._batches, self._examples, self._total, self._correct = epoch, 0, 0.0, 0.0, 0.0
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
         examples = float(logs.get("examples", 0.0))
         total = float(logs.get("loss", math.nan)) * examples
-        loss = (total - self._total) / (examples - self._examples) if examples > self._examples else math.nan
+        correct = float(logs.get("accuracy", math.nan)) * examples
+        seen = examples - self._examples
         self.step += batch + 1 - self._batches
-        self.rows.append({"step": self.step, "epoch": self._epoch + 1, "loss": loss})
-        self._batches, self._examples, self._total = batch + 1, examples, total
+        row = {"step": self.step, "epoch": self._epoch + 1, "loss": (total - self._total) / seen if seen else math.nan}
+        if "accuracy" in logs:
+            row["accuracy"] = (correct - self._correct) / seen if seen else math.nan
+        if (rate := self._learning_rate()) is not None:
+            row["learning_rate"] = rate
+        self.rows.append(row)
+        self._batches, self._examples, self._total, self._correct = batch + 1, examples, total, correct
+
+    def _learning_rate(self) -> float | None:
+        """The rate the optimizer's schedule gave the step just taken."""
+        optimizer = getattr(self.model, "optimizer", None)
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # under a loss-scale optimizer
+        if optimizer is None:
+            return None
+        rate = optimizer.learning_rate
+        if callable(rate):
+            rate = rate(optimizer.iterations - 1)
+        return float(tf_keras.backend.get_value(rate))
 
 
 class EpochTimer(tf_keras.callbacks.Callback):

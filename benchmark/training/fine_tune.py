@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import tf_keras
 
 from benchmark.core.environment import cpu_threads, describe_environment
@@ -189,8 +190,9 @@ def fit(compiled: Compiled, encoded: Encoded, config: RunConfig, key: str, state
 
 def score_test(compiled: Compiled, source: EncoderSource, test: EncodedSplit, config: RunConfig,
                verbose: int, class_names: tuple[str, ...] = ("negative", "positive"),
-               ) -> tuple[dict[str, Any], float, float | None]:
-    """Test-set metrics from the trained model, or its TensorFlow Lite form; seconds scoring, seconds converting."""
+               ) -> tuple[dict[str, Any], np.ndarray, float, float | None]:
+    """Test-set metrics and each example's probabilities from the trained model, or its TensorFlow Lite form;
+    seconds scoring, seconds converting."""
     predictor, convert_seconds = compiled.model, None
     if config.inference != DEFAULT_INFERENCE:
         convert_start = time.perf_counter()
@@ -200,10 +202,9 @@ def score_test(compiled: Compiled, source: EncoderSource, test: EncodedSplit, co
         log.info("%s: converted to %s in %.0fs; scoring the test set with it", source.spec.key,
                  INFERENCES[config.inference], convert_seconds)
     eval_start = time.perf_counter()
-    metrics = classification_metrics(
-        test.labels, predict_probabilities(predictor, test, compiled.batch_size, verbose, config.bucketing),
-        class_names=class_names)
-    return metrics, time.perf_counter() - eval_start, convert_seconds
+    probabilities = predict_probabilities(predictor, test, compiled.batch_size, verbose, config.bucketing)
+    metrics = classification_metrics(test.labels, probabilities, class_names=class_names)
+    return metrics, probabilities, time.perf_counter() - eval_start, convert_seconds
 
 
 def hyperparameters(config: RunConfig, source: EncoderSource, compiled: Compiled, distribution: Distribution,
@@ -253,12 +254,12 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     recorder = fit(compiled, encoded, config, spec.key, state, start, verbose, best)
     best_epoch = best.restore(compiled.model, config.restore_best_epoch)
     train_seconds = sum(row["seconds"] for row in recorder.history)
-    test_metrics, eval_seconds, convert_seconds = score_test(compiled, source, encoded.test, config, verbose,
-                                                             data.label_names)
+    test_metrics, test_probabilities, eval_seconds, convert_seconds = score_test(
+        compiled, source, encoded.test, config, verbose, data.label_names)
     result = assemble_run(
         spec.key, clock, data, seconds={"tokenize": encoded.seconds, "train": train_seconds, "eval": eval_seconds},
         tokenize_cache=encoded.sources,
-        train_examples=len(encoded.train) * config.epochs,
+        train_examples=len(encoded.train) * config.epochs, test_probabilities=test_probabilities,
         command=command,
         config_hash=config_hash(source, config, data, distribution.replicas),
         model={"key": spec.key, "name": spec.name, "architecture": spec.architecture,

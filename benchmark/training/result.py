@@ -6,7 +6,10 @@ import datetime as dt
 import time
 from typing import Any
 
-from benchmark.data.prepared import PreparedData
+import numpy as np
+
+from benchmark.data.prepared import PreparedData, data_fingerprint
+from benchmark.records.predictions import encode_predictions
 from benchmark.records.run import RunResult
 
 
@@ -21,10 +24,12 @@ def run_id(key: str, created: dt.datetime) -> str:
 
 
 def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData, *, seconds: dict[str, float],
-                 train_examples: int, tokenize_cache: dict[str, str] | None = None, **fields: Any) -> RunResult:
+                 train_examples: int, test_probabilities: np.ndarray, tokenize_cache: dict[str, str] | None = None,
+                 **fields: Any) -> RunResult:
     """The run's record: its id and time from ``clock`` (:func:`started`), ``data``'s description and dataset, the
     timing from the ``seconds`` of tokenizing, training and evaluating (``train_examples`` were trained on in all) and
-    where each split's token ids came from (``tokenize_cache``: the token cache or tokenized), and the remaining
+    where each split's token ids came from (``tokenize_cache``: the token cache or tokenized), the per-example
+    ``predictions`` from ``test_probabilities`` (in test-set order, as scored), and the remaining
     :class:`~benchmark.records.run.RunResult` fields as given."""
     start, created = clock
     train, evaluation = seconds["train"], seconds["eval"]
@@ -38,5 +43,7 @@ def assemble_run(key: str, clock: tuple[float, dt.datetime], data: PreparedData,
     }
     if tokenize_cache:
         timing["tokenize_cache"] = dict(tokenize_cache)
+    predictions = encode_predictions(data.test.labels, test_probabilities, data_fingerprint(data)["test"],
+                                     data.num_classes, fields["test"].get("threshold", 0.5))
     return RunResult(run_id=run_id(key, created), created=created.isoformat(timespec="seconds"), data=data.describe(),
-                     timing=timing, dataset=data.info.describe(), **fields)
+                     timing=timing, dataset=data.info.describe(), predictions=predictions, **fields)
