@@ -21,7 +21,7 @@ TENSORFLOW_FREE = "The leaderboard is TensorFlow-free"
 # only one path needs (scikit-learn for the baseline, matplotlib for plots, requests for the download check).
 HEAVY = {"tensorflow", "tf_keras", "tensorflow_hub", "tensorflow_text", "tensorflow_datasets", "official", "absl",
          "torch", "transformers", "flask", "werkzeug", "markdown", "sklearn", "matplotlib", "requests", "pandas",
-         "keras", "keras_hub", "kagglehub", "mlflow", "tensorboard"}
+         "keras", "keras_hub", "kagglehub", "mlflow", "tensorboard", "ray"}
 
 pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is not installed (the [test] extra)")
 
