@@ -85,8 +85,9 @@ def choose(grid: Sequence[float], candidates: Iterable[Candidate]) -> float | No
     best: tuple[float, tuple[float, float]] | None = None
     for rate in grid:  # grid order: a later rate replaces the best only when strictly better
         means = mean_scores(c for c in candidates if c.learning_rate == rate)
-        if means is not None and (best is None or validation_rank(*means) > best[1]):
-            best = (rate, validation_rank(*means))
+        rank = None if means is None else validation_rank(*means)
+        if rank is not None and (best is None or rank > best[1]):
+            best = (rate, rank)
     return None if best is None else best[0]
 
 
@@ -118,9 +119,8 @@ class Selection:
         return candidate.learning_rate == self.chosen_learning_rate
 
     def mean_validation(self, rate: float) -> float | None:
-        scores = [c.validation_accuracy for c in self.candidates
-                  if c.learning_rate == rate and c.validation_accuracy is not None]
-        return statistics.fmean(scores) if scores else None
+        means = mean_scores(c for c in self.candidates if c.learning_rate == rate)
+        return None if means is None else means[0]
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
