@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 import urllib.parse
 from pathlib import Path
+
+from local_server import ThreadedServer
 
 API = "/api/v1/models.ModelApiService/"
 
 
-class KaggleModelServer:
+class KaggleModelServer(ThreadedServer):
     """Serves ``models`` (handle -> folder) until :meth:`stop`; records each (method, path) asked for."""
 
     def __init__(self, models: dict[str, Path]):
@@ -55,23 +56,9 @@ class KaggleModelServer:
             def log_message(self, *args):
                 pass
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._http.server_port}"
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
+        self._serve(Handler)
 
     def environment(self, cache: Path) -> dict[str, str]:
         """What points kagglehub at this server (through it as a proxy) and at ``cache``, with no credentials."""
         return {"KAGGLE_API_ENVIRONMENT": "LOCALHOST", "HTTP_PROXY": self.url, "http_proxy": self.url,
                 "NO_PROXY": "", "no_proxy": "", "KAGGLEHUB_CACHE": str(cache), "KAGGLE_CONFIG_DIR": str(cache)}
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join()
-
-    def __enter__(self) -> "KaggleModelServer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -24,7 +24,29 @@ def tar_gz_of(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-class LocalServer:
+class ThreadedServer:
+    """An HTTP server on 127.0.0.1 (any free port) answering with ``handler`` in a thread until :meth:`stop`; the
+    base of this folder's test servers."""
+
+    def _serve(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._http.server_port}"
+        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class LocalServer(ThreadedServer):
     """Serves ``routes`` (path -> bytes) until :meth:`stop`; unknown paths get 404."""
 
     def __init__(self, routes: dict[str, bytes]):
@@ -48,18 +70,4 @@ class LocalServer:
             def log_message(self, *args):
                 pass
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._http.server_port}"
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join()
-
-    def __enter__(self) -> "LocalServer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self._serve(Handler)
