@@ -158,6 +158,10 @@ def test_bad_bench_options_are_one_line_errors(tmp_path):
     result = run_cli("bench", "--model", TINY_MODEL, "--seq-length", "16", "32", "--batch-size", "4", "8", "2",
                      cwd=tmp_path)
     assert result.returncode == 2 and "one per --seq-length" in result.stderr
+    result = run_cli("bench", "--model", "talking_heads_base", "--keras3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == ("error: --keras3: KerasHub has no backbone for the "
+                                                      "talking_heads family of talking_heads_base")
     assert not (tmp_path / "results").exists()
 
 
@@ -235,7 +239,7 @@ def test_bench_measures_an_imported_encoder_with_its_pretrained_weights(aclimdb,
     result = run_cli("bench", "--model", "tiny_hf", "--models-dir", "elsewhere", "--data-dir", str(aclimdb),
                      "--seq-length", "32", "--batch-size", "4", "--samples", "8", "--steps", "1", "--rounds", "1",
                      "--warmup-steps", "1", "--precision", "mixed_bfloat16", "--accuracy-samples", "20", "--no-hf",
-                     "--output", str(out), cwd=tmp_path)
+                     "--keras3", "--output", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     bench = json.loads((out / "bench.json").read_text())
     assert bench["model"]["key"] == "tiny_hf" and bench["model"]["weights"] == "pretrained (imported)"
@@ -244,3 +248,11 @@ def test_bench_measures_an_imported_encoder_with_its_pretrained_weights(aclimdb,
     accuracy = bench["runs"][0]["accuracy"]
     assert (accuracy["train_examples"], accuracy["validation_examples"]) == (16, 4)
     assert not (tmp_path / "models").exists()  # nothing was built as a stand-in
+    # --keras3: KerasHub's backbone of the same architecture in Keras 3 and this project's pipeline, XLA off and on
+    pipelines = bench["runs"][0]["pipelines"]
+    for name in ("this project, XLA", "Keras 3 (KerasHub)", "Keras 3 (KerasHub), XLA"):
+        for mode in ("training", "inference"):
+            assert pipelines[name][mode]["examples_per_second"] > 0 and pipelines[name][f"{mode}_vs_this_project"] > 0
+    assert "keras_hub.models.BertBackbone" in pipelines["Keras 3 (KerasHub)"]["description"]
+    assert "mixed_bfloat16, jit_compile True" in pipelines["Keras 3 (KerasHub), XLA"]["description"]
+    assert "Against **this project** (Keras 2, as `run` trains): this project, XLA: training " in page

@@ -48,6 +48,9 @@ def register(commands) -> None:
                         help="also train tutorial and fast pipelines one epoch on N reviews and compare "
                              "validation accuracy (at the first --seq-length)")
     parser.add_argument("--no-hf", action="store_true", help="skip the Hugging Face PyTorch loop")
+    parser.add_argument("--keras3", action="store_true",
+                        help="also time KerasHub's backbone of the same architecture in Keras 3, and this project's "
+                             "pipeline, each with XLA off and on (Keras 2 against Keras 3; needs .[keras-hub])")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs assumed by the suite estimate")
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="folder for bench.md and bench.json")
@@ -64,7 +67,7 @@ def bench_options(args: argparse.Namespace) -> BenchOptions:
                         bucketing=args.bucketing, truncation=args.truncation, precision=args.precision,
                         jit_compile=args.jit_compile, steps_per_execution=args.steps_per_execution,
                         accuracy_samples=args.accuracy_samples, seed=args.seed, epochs=args.epochs,
-                        hugging_face=not args.no_hf, standins=args.standins, vocab=args.vocab,
+                        hugging_face=not args.no_hf, keras3=args.keras3, standins=args.standins, vocab=args.vocab,
                         models_dir=args.models_dir, data_dir=args.data_dir, offline=args.offline,
                         hub_mirror=args.hub_mirror, output=args.output)
 

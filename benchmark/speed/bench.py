@@ -13,6 +13,7 @@ from benchmark.data.imdb import existing_data_dir
 from benchmark.encoders.registry import get_spec
 from benchmark.speed.config import BenchOptions, configs_for
 from benchmark.speed.gpu_estimate import suite_estimates
+from benchmark.speed.keras3_pipelines import check_keras3
 from benchmark.speed.measure import measure
 from benchmark.speed.peaks import cpu_peak_flops
 from benchmark.speed.report import targets, write_bench
@@ -24,6 +25,8 @@ def run_bench(options: BenchOptions, command: str) -> tuple[Path, Path]:
     """Measure the pipelines as ``options`` say, write bench.md and bench.json, and return their paths."""
     spec = get_spec(options.model, options.models_dir)  # imported encoders too, as ``run`` finds them
     configs = configs_for(options)
+    if options.keras3:
+        check_keras3(spec)
     if options.data_dir is not None:
         existing_data_dir(options.data_dir)  # fail before any model is built
     created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

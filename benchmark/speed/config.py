@@ -94,6 +94,8 @@ class BenchOptions:
       seq_lengths: One measurement per length, in turn.
       batch_sizes: One for all lengths, or one per length.
       hugging_face: Also time the Hugging Face PyTorch loop (where it is installed).
+      keras3: Also time KerasHub's backbone of the architecture in Keras 3, and this project's pipeline, each with
+        XLA off and on (:mod:`benchmark.speed.keras3_pipelines`).
       standins, vocab, models_dir: A stand-in instead of the published weights, as ``run`` builds it.
       data_dir, offline, hub_mirror: Where IMDb and the encoder come from, as for ``run``.
       output: Folder for bench.md and bench.json.
@@ -116,6 +118,7 @@ class BenchOptions:
     seed: int = BenchConfig.seed
     epochs: int = BenchConfig.epochs
     hugging_face: bool = True
+    keras3: bool = False
     standins: bool = False
     vocab: Path | None = None
     models_dir: Path = DEFAULT_MODELS

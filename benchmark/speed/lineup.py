@@ -18,6 +18,8 @@ from benchmark.encoders.native import saved_encoder
 from benchmark.encoders.source import EncoderSource
 from benchmark.records.labels import INFERENCES
 from benchmark.speed.config import HF, OURS, OURS_INT8, PLAIN, TUTORIAL, BenchConfig
+from benchmark.speed.keras3_pipelines import (KERAS3, KERAS3_XLA, OURS_XLA, Keras3Runner, describe_keras3,
+                                              keras3_classifier, xla_config)
 from benchmark.speed.keras_pipelines import (KerasRunner, TfliteInferenceRunner, compile_as_run, compile_classifier,
                                              text_dataset, tutorial_classifier)
 from benchmark.speed.rounds import peak_rss_mib
@@ -121,25 +123,29 @@ def describe_ours(config: BenchConfig, spec) -> str:
             "applied densely (fused kernel)")
 
 
+def our_batches(config: BenchConfig, inputs: Inputs):
+    """This project's training batches (``run``'s first epoch: its seeded order, bucketed as ``run`` buckets, full
+    batches only) and evaluation batches (length-ordered with bucketing, taken in a seeded random order so that a
+    few timed steps see batches of every width, as a whole pass would), with the widths each pads to."""
+    b, s, test = config.batch_size, config.seq_length, inputs.ours_test
+    ours_eval, _ = evaluation_dataset(test, b, config.bucketing, drop_remainder=True)
+    ours_eval = ours_eval.shuffle(len(test) // b, seed=config.seed) if config.bucketing else ours_eval
+    train = to_dataset(inputs.ours_train, b, epoch_seed(config.seed, 0), config.bucketing, drop_remainder=True,
+                       reshuffle=False)
+    test_widths = (evaluation_widths(test.lengths, b, s)[:len(test) // b * b] if config.bucketing
+                   else np.full(len(inputs.test), s))
+    return train, ours_eval, padded_widths(inputs.ours_train.lengths, s, config.bucketing), test_widths
+
+
 def add_our_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> None:
     """This project's pipeline, built by ``run``'s own functions with ``run``'s configuration, and (natively
     rebuilt) its int8 TensorFlow Lite inference."""
     config, spec = lineup.config, source.spec
-    b, s, test = config.batch_size, config.seq_length, inputs.ours_test
     tf_keras.utils.set_random_seed(config.seed)
     compiled = compile_as_run(source, config.run_config(), inputs.ours_train)
     model = compiled.model
-    # Length-ordered evaluation batches (with bucketing), taken in a seeded random order so that a few timed
-    # steps see batches of every width, as a whole pass would.
-    ours_eval, _ = evaluation_dataset(test, b, config.bucketing, drop_remainder=True)
-    ours_eval = ours_eval.shuffle(len(test) // b, seed=config.seed) if config.bucketing else ours_eval
-    # run's first epoch of training batches (its seeded order, bucketed as run buckets), full batches only
-    train = to_dataset(inputs.ours_train, b, epoch_seed(config.seed, 0), config.bucketing, drop_remainder=True,
-                       reshuffle=False)
-    lineup.warm(OURS, KerasRunner(model, train, ours_eval), describe_ours(config, spec),
-                padded_widths(inputs.ours_train.lengths, s, config.bucketing),
-                evaluation_widths(test.lengths, b, s)[:len(test) // b * b] if config.bucketing
-                else np.full(len(inputs.test), s))
+    train, ours_eval, train_widths, test_widths = our_batches(config, inputs)
+    lineup.warm(OURS, KerasRunner(model, train, ours_eval), describe_ours(config, spec), train_widths, test_widths)
     lineup.described[OURS]["natively_rebuilt"] = not on_hub_layer(model)
     if not on_hub_layer(model):  # natively rebuilt: the same trained weights, scored as `run --inference tflite-int8` scores them
         int8 = from_trained(spec, source.encoder_handle, model, "tflite-int8", cpu_threads())
@@ -147,6 +153,25 @@ def add_our_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> 
                     f"inference only, opt-in (`run --inference tflite-int8`): this project's model and test batches, "
                     f"run by {INFERENCES['tflite-int8']} with XNNPACK, {cpu_threads()} threads; it scores a quantized "
                     "model, so its accuracy is the int8 one of the accuracy check below", None, lineup.widths[OURS][1])
+
+
+def add_keras3_pipelines(lineup: Lineup, source: EncoderSource, inputs: Inputs) -> None:
+    """``--keras3``: this project's pipeline with XLA on (unless it already is), and KerasHub's backbone of the
+    same architecture in Keras 3 with XLA off and on, on the same batches (Keras 2 against Keras 3)."""
+    config, spec = lineup.config, source.spec
+    train, test, train_widths, test_widths = our_batches(config, inputs)
+    if not config.jit_compile:
+        tf_keras.utils.set_random_seed(config.seed)
+        compiled = compile_as_run(source, xla_config(config.run_config()), inputs.ours_train)
+        lineup.warm(OURS_XLA, KerasRunner(compiled.model, train, test),
+                    describe_ours(dataclasses.replace(config, jit_compile=True), spec), train_widths, test_widths)
+    _, vocab_size = saved_encoder(source.encoder_handle)
+    total_steps = LARGE_STEP_COUNT
+    for name, jit in ((KERAS3, False), (KERAS3_XLA, True)):
+        model = keras3_classifier(spec, vocab_size, config.precision, spec.learning_rate, total_steps, jit,
+                                  config.seed)
+        lineup.warm(name, Keras3Runner(model, train, test), describe_keras3(spec, config.precision, jit),
+                    train_widths, test_widths)
 
 
 def add_hugging_face(lineup: Lineup, source: EncoderSource, inputs: Inputs, wanted: bool) -> str | None:

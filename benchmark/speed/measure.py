@@ -19,8 +19,9 @@ from benchmark.encoders.source import encoder_source
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.speed.accuracy import accuracy_check
 from benchmark.speed.config import HF, OURS, OURS_INT8, TUTORIAL, BenchConfig, BenchOptions
-from benchmark.speed.lineup import (Inputs, Lineup, add_hugging_face, add_our_pipelines, add_tutorial_pipelines,
-                                    natively_rebuilt)
+from benchmark.speed.keras3_pipelines import KERAS3_PIPELINES, OURS_XLA
+from benchmark.speed.lineup import (Inputs, Lineup, add_hugging_face, add_keras3_pipelines, add_our_pipelines,
+                                    add_tutorial_pipelines, natively_rebuilt)
 from benchmark.speed.peaks import cpu_peak_flops
 from benchmark.speed.rounds import peak_rss_mib, ratio, summarise, timed_rounds
 from benchmark.training.pipeline import special_ids, tokenize_texts
@@ -49,8 +50,9 @@ def timed(lineup: Lineup, spec: EncoderSpec) -> dict[str, dict[str, Any]]:
     cls_only = natively_rebuilt(config) and family(spec.family).cls_only
     pipelines: dict[str, dict[str, Any]] = {}
     for name in runners:
-        ours = name in (OURS, OURS_INT8)
-        device_peak = {OURS: peak, OURS_INT8: int8_peak}.get(name, fp32_peak)
+        ours = name in (OURS, OURS_XLA, OURS_INT8)  # the natively rebuilt encoder may compute [CLS] alone
+        device_peak = int8_peak if name == OURS_INT8 else peak if name in (OURS, OURS_XLA, *KERAS3_PIPELINES) \
+            else fp32_peak
         test_tokens, _, test_flops = token_flops(spec, widths[name][1], ours and cls_only)
         pipelines[name] = lineup.described[name] | {
             "inference": summarise(eval_rates[name], test_tokens, test_flops, device_peak)}
@@ -72,6 +74,11 @@ def compared(pipelines: dict[str, dict[str, Any]], hf_reason: str | None) -> dic
     else:
         pipelines[OURS]["training_vs_hugging_face"] = ratio(pipelines[OURS]["training"]["examples_per_second"],
                                                             pipelines[HF]["training"]["examples_per_second"])
+    for name in (OURS_XLA, *KERAS3_PIPELINES):  # --keras3: Keras 2 against Keras 3, against run's default
+        if name in pipelines:
+            for mode in ("training", "inference"):
+                pipelines[name][f"{mode}_vs_this_project"] = ratio(
+                    pipelines[name][mode]["examples_per_second"], pipelines[OURS][mode]["examples_per_second"])
     return pipelines
 
 
@@ -96,6 +103,8 @@ def measure(spec: EncoderSpec, config: BenchConfig, options: BenchOptions) -> di
     lineup = Lineup(config)
     add_tutorial_pipelines(lineup, source, inputs)
     add_our_pipelines(lineup, source, inputs)
+    if options.keras3:
+        add_keras3_pipelines(lineup, source, inputs)
     hf_reason = add_hugging_face(lineup, source, inputs, options.hugging_face)
     pipelines = compared(timed(lineup, spec), hf_reason)
     lineup.release()

@@ -81,6 +81,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
             f"{infer['examples_per_second']:.2f} | {_fmt(entry.get('inference_vs_tutorial'), '{:.2f}x')} | "
             f"{per_example} | {entry['peak_rss_mib']:.0f} |")
     lines += ["", *[f"- **{name}**: {entry['description']}" for name, entry in run["pipelines"].items()]]
+    lines += versus_ours_lines(run["pipelines"])
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for row in run["targets"]:
         met = {True: "yes", False: "**no**", None: "not measured"}[row["met"]]
@@ -90,6 +91,14 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         lines += ["", *_accuracy_lines(accuracy)]
     lines += ["", *gpu_section(run["gpu_estimate"], config["seq_length"], config["epochs"])]
     return lines + [""]
+
+
+def versus_ours_lines(pipelines: dict[str, dict[str, Any]]) -> list[str]:
+    """``bench --keras3``: each extra pipeline's speed as a multiple of this project's (Keras 2, as ``run``)."""
+    rows = [f"{name}: training {_fmt(entry['training_vs_this_project'], '{:.2f}x')}, inference "
+            f"{_fmt(entry['inference_vs_this_project'], '{:.2f}x')}"
+            for name, entry in pipelines.items() if "training_vs_this_project" in entry]
+    return ["", f"Against **{OURS}** (Keras 2, as `run` trains): " + "; ".join(rows) + "."] if rows else []
 
 
 def _duration(hours: float) -> str:
