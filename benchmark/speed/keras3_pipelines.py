@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from benchmark.core.errors import UsageError
+from benchmark.encoders.keras_hub import backbone_config, random_backbone  # the family -> backbone map lives there
 from benchmark.encoders.source import EncoderSource
 from benchmark.encoders.spec import EncoderSpec
 from benchmark.training.classifier import DEFAULT_DROPOUT
@@ -35,8 +36,6 @@ INPUT_NAMES = {"input_word_ids": "token_ids", "input_type_ids": "segment_ids", "
 
 def keras3_unavailable(spec: EncoderSpec) -> str | None:
     """Why ``--keras3`` cannot time ``spec`` (KerasHub not installed, or no KerasHub backbone for its family)."""
-    from benchmark.encoders.keras_hub import backbone_config  # the one place the family -> backbone map lives
-
     try:
         import keras_hub  # noqa: F401 - only whether it is installed
     except ImportError:
@@ -75,8 +74,6 @@ def keras3_classifier(spec: EncoderSpec, vocab_size: int, precision: str, learni
     """KerasHub's backbone of ``spec``'s architecture with the shared head, compiled in Keras 3."""
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
-
-    from benchmark.encoders.keras_hub import random_backbone
 
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(precision)
@@ -126,8 +123,6 @@ class Keras3Runner:
 
 
 def describe_keras3(spec: EncoderSpec, precision: str, jit_compile: bool) -> str:
-    from benchmark.encoders.keras_hub import backbone_config
-
     name, _ = backbone_config(spec, spec.vocab_size)
     return (f"Keras 3 with KerasHub: keras_hub.models.{name} of the same architecture (random weights), dropout + "
             f"dense on {spec.head_reads}, keras.optimizers.AdamW (weight decay 0.01, warm-up then linear decay), "
