@@ -25,7 +25,7 @@ from benchmark.encoders.hub_cache import configure as configure_network
 from benchmark.encoders.vocab import check_vocab_file
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.run import RunResult
-from benchmark.suite.executor import DEFAULT_EXECUTOR, EXECUTORS, ExecutorSettings, check_available
+from benchmark.suite.executor import DEFAULT_EXECUTOR, EXECUTORS, ExecutorSettings, check_available, started
 from benchmark.suite.learning_rates import NAMED_GRIDS, parse_rates, run_grid
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import resolve_keys
@@ -206,17 +206,21 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if options.vocab is not None:
         check_vocab_file(options.vocab)
-    if not options.suite_child:
-        check_available(executor)  # Ray installed and reachable, before anything loads or runs
-    loaded = load_datasets(datasets, options)
-    jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
-    if rates and not options.suite_child:
-        policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
-        return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy, executor),
-                            policy)
-    if (len(jobs) > 1 or executor.kind != DEFAULT_EXECUTOR) and not options.suite_child:
-        policy = save_policy(options.save_model, len(keys), options.models_dir)
-        return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy, executor), policy)
+    if options.suite_child:
+        ((key, dataset, seed),) = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
+        return run_here(key, seed, config, load_datasets([dataset], options)[dataset.key], args, options)
+    check_available(executor)  # Ray installed and reachable, before anything loads or runs
+    with started(executor):  # a local Ray comes up while the datasets load and the jobs are planned
+        loaded = load_datasets(datasets, options)
+        jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
+        if rates:
+            policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
+            return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy, executor),
+                                policy)
+        if len(jobs) > 1 or executor.kind != DEFAULT_EXECUTOR:
+            policy = save_policy(options.save_model, len(keys), options.models_dir)
+            return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy, executor),
+                                policy)
     ((key, dataset, seed),) = jobs
     return run_here(key, seed, config, loaded[dataset.key], args, options)
 

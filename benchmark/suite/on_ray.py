@@ -64,6 +64,64 @@ def check_available(settings: ExecutorSettings) -> None:
             from None
 
 
+class _Starting(threading.Thread):
+    """Ray started (or joined) on a thread of its own while the driver loads its datasets and plans its jobs.
+
+    The thread lives until Ray is shut down: the daemons a local Ray starts die with the thread that started them
+    (``PR_SET_PDEATHSIG``).
+    """
+
+    def __init__(self, settings: ExecutorSettings) -> None:
+        super().__init__(name="ray-start", daemon=True)
+        self.settings, self.error = settings, None
+        self.ready, self.done = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        try:
+            _init(_ray(), self.settings)
+        except BaseException as error:  # noqa: BLE001 - raised in the main thread by :meth:`connected`
+            self.error = error
+        finally:
+            self.ready.set()
+        self.done.wait()
+
+    def connected(self) -> None:
+        """Wait until Ray is up; raise what stopped it. Called on the main thread: this program's SIGTERM handler
+        is installed again (Ray's core worker replaced it with its own, which aborts the process)."""
+        self.ready.wait()
+        if self.error is not None:
+            raise self.error
+        handler = signal.getsignal(signal.SIGTERM)
+        if handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
+
+
+_starting: _Starting | None = None
+
+
+@contextlib.contextmanager
+def started(settings: ExecutorSettings) -> Iterator[None]:
+    """Start or join Ray now, in the background, for the suite that follows; shut it down after."""
+    global _starting
+    _ray()
+    logging.getLogger("ray._private.worker").addFilter(_NotMainThreadNotice())
+    _starting = starting = _Starting(settings)
+    starting.start()
+    try:
+        yield
+    finally:
+        _starting = None
+        starting.ready.wait()
+        if starting.error is None:
+            _ray().shutdown()
+        starting.done.set()
+
+
+class _NotMainThreadNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not the main thread" not in record.getMessage()
+
+
 def _connect(ray, settings: ExecutorSettings) -> None:
     """Start or join Ray, keeping this program's SIGTERM handler (``ray.init`` installs one that exits at once,
     before the running jobs are cancelled)."""
@@ -153,8 +211,11 @@ def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSetting
     """Submit ``jobs`` as Ray tasks, at most ``max_parallel`` at once; yield each as it finishes."""
     if not jobs:
         return
-    ray = _ray()
-    _connect(ray, settings)
+    ray, early = _ray(), _starting
+    if early is not None:
+        early.connected()
+    else:
+        _connect(ray, settings)
     running: dict[Any, tuple[PendingJob, float]] = {}
     try:
         gpus, cpus = _resources(ray, settings)
@@ -186,7 +247,8 @@ def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSetting
         _cancel(ray, list(running))
         raise
     finally:
-        ray.shutdown()
+        if early is None:
+            ray.shutdown()
 
 
 def _cancel(ray, refs: list) -> None:
