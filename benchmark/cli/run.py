@@ -54,6 +54,10 @@ def register(commands) -> None:
                              "of the published weights; labelled as such everywhere")
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="results folder (default: results/)")
     add_cache_option(parser)
+    parser.add_argument("--checkpoint-dir", metavar="DIR",
+                        help="checkpoint each model under DIR/<configuration hash>/ instead of <output>/checkpoints/: "
+                             "a folder every node sees, or a URL such as gs://bucket/path, so that a job retried "
+                             "elsewhere resumes from its last epoch (deleted once the run file is written)")
     parser.add_argument("--force", action="store_true",
                         help="rerun models whose run file for the same configuration already exists")
     parser.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
@@ -162,7 +166,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                       data_dir=args.data_dir, offline=args.offline, hub_mirror=args.hub_mirror, force=args.force,
                       table=TableOptions(args.text_column, args.label_column, args.test_fraction),
                       strategy=args.strategy, cpu_replicas=args.cpu_replicas, save_model=args.save_model,
-                      suite_child=args.suite_child, suite_id=args.suite_id)
+                      suite_child=args.suite_child, suite_id=args.suite_id, checkpoint_dir=args.checkpoint_dir)
 
 
 def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[str, Loaded]:
@@ -192,7 +196,7 @@ def executor_settings(args: argparse.Namespace) -> ExecutorSettings:
 def run(args: argparse.Namespace) -> int:
     config, options, executor = run_config(args), run_options(args), executor_settings(args)
     check_writable_folders(("--output", options.output), ("--models-dir", options.models_dir),
-                           ("--cache-dir", args.cache_dir))
+                           ("--cache-dir", args.cache_dir), ("--checkpoint-dir", args.checkpoint_dir))
     if executor.kind != DEFAULT_EXECUTOR and options.save_model is None:
         # Best of the suite compares the exports already made: jobs finishing at once would each think they are it.
         options = dataclasses.replace(options, save_model=False)

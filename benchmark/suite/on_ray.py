@@ -23,6 +23,7 @@ from typing import Any, Iterator, Sequence
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import CACHE_ENV
 from benchmark.suite.executor import ExecutorSettings, Finished, PendingJob
+from benchmark.suite.options import KEEP_CHECKPOINTS_ENV
 from benchmark.suite.processes import CHILD_STOP_SECONDS
 from benchmark.suite.ray_task import run_job
 
@@ -163,8 +164,10 @@ def _resources(ray, settings: ExecutorSettings) -> tuple[float, float]:
 
 def job_environment(gpus: float, cpus: float) -> dict[str, str]:
     """What a job's process adds to its worker's environment: its thread pools sized to its CPUs on a CPU-only job,
-    memory growth where it shares a GPU, and the driver's cache folders where set."""
+    memory growth where it shares a GPU, the driver's cache folders where set, and its checkpoints left for the
+    driver to delete."""
     env = {name: os.environ[name] for name in PASSED_ENV if os.environ.get(name)}
+    env[KEEP_CHECKPOINTS_ENV] = "1"  # a --checkpoint-dir folder outlives the task: the driver deletes it
     if gpus == 0:
         env["TF_NUM_INTRAOP_THREADS"] = str(max(1, math.floor(cpus)))
     elif gpus < 1:

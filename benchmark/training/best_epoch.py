@@ -15,9 +15,11 @@ import logging
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import tensorflow as tf
 import tf_keras
 
 from benchmark.records.validation import RULE_ID, best_row, lowest_loss_row, rank_of
+from benchmark.training.checkpoint_store import join
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,9 @@ class BestEpoch(tf_keras.callbacks.Callback):
       directory: The run's checkpoint folder, where the best weights are also saved; None keeps them in memory only.
     """
 
-    def __init__(self, history: Sequence[Mapping[str, Any]] = (), directory: Path | None = None):
+    def __init__(self, history: Sequence[Mapping[str, Any]] = (), directory: str | Path | None = None):
         super().__init__()
-        self.folder = Path(directory) / BEST_FOLDER if directory is not None else None
+        self.folder = join(str(directory), BEST_FOLDER) if directory is not None else None
         self.rows = validated(history)
         self.best = best_of(history)
         self.epochs = max((row["epoch"] for row in history), default=0)
@@ -64,10 +66,11 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.saved_epoch = self._saved_epoch()
 
     def _saved_epoch(self) -> int | None:
-        marker = self.folder / "epoch.json" if self.folder is not None else None
-        if marker is None or not marker.is_file():
+        marker = join(self.folder, "epoch.json") if self.folder is not None else None
+        if marker is None or not tf.io.gfile.exists(marker):
             return None
-        return json.loads(marker.read_text(encoding="utf-8"))["epoch"]
+        with tf.io.gfile.GFile(marker) as file:
+            return json.loads(file.read())["epoch"]
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs = epoch + 1
@@ -83,9 +86,10 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.best = row
         self.weights = self.model.get_weights()
         if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.model.save_weights(str(self.folder / "weights"))
-            (self.folder / "epoch.json").write_text(json.dumps({"epoch": epoch + 1}), encoding="utf-8")
+            tf.io.gfile.makedirs(self.folder)
+            self.model.save_weights(join(self.folder, "weights"))
+            with tf.io.gfile.GFile(join(self.folder, "epoch.json"), "w") as file:
+                file.write(json.dumps({"epoch": epoch + 1}))
             self.saved_epoch = epoch + 1
 
     def restore(self, model: tf_keras.Model, enabled: bool = True) -> dict[str, Any] | None:
@@ -104,7 +108,7 @@ class BestEpoch(tf_keras.callbacks.Callback):
                 model.set_weights(self.weights)
                 restored = True
             elif self.folder is not None and self.saved_epoch == epoch:
-                model.load_weights(str(self.folder / "weights")).expect_partial()
+                model.load_weights(join(self.folder, "weights")).expect_partial()
                 restored = True
             else:
                 log.warning("the weights of epoch %d (best on validation) were not kept; testing the last epoch's",
