@@ -26,12 +26,14 @@ from benchmark.suite.executor import ExecutorSettings, Finished, PendingJob
 from benchmark.suite.options import KEEP_CHECKPOINTS_ENV
 from benchmark.suite.processes import CHILD_STOP_SECONDS
 from benchmark.suite.ray_task import run_job
+from benchmark.training.interrupts import FAULT_ENV
 
 log = logging.getLogger(__name__)
 
 LOCAL_OBJECT_STORE_BYTES = 100 * 1024**2  # a local Ray's object store: tasks return small records only
 CONNECT_SECONDS = 5.0
-PASSED_ENV = (CACHE_ENV, "TFHUB_CACHE_DIR", "TFDS_DATA_DIR")  # the driver's caches, where set: shared paths
+# The driver's caches, where set (shared paths), and the test-only fault injection.
+PASSED_ENV = (CACHE_ENV, "TFHUB_CACHE_DIR", "TFDS_DATA_DIR", FAULT_ENV)
 
 
 def _ray():
