@@ -234,8 +234,8 @@ def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, comm
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
     ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
     (``benchmark.deploy.save_policy.save_hook`` exports it).
-    With ``checkpoints`` (a folder or a URL), the model, optimizer and progress are saved there after every epoch, and at
-    the step in flight when SIGINT or SIGTERM arrives (then :class:`benchmark.core.errors.TrainingInterrupted` is
+    With ``checkpoints`` (a folder or a URL), the model, optimizer and progress are saved there after every epoch,
+    and at the step in flight when SIGINT or SIGTERM arrives (then :class:`benchmark.core.errors.TrainingInterrupted` is
     raised); a run interrupted earlier resumes from its last checkpoint, mid-epoch included. The caller deletes
     the folder once the run file is written.
     """
