@@ -141,6 +141,7 @@ def _read_until_started(process: subprocess.Popen) -> tuple[str, list[str]]:
 def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path, aclimdb):
     command = ("run", "--model", "tfidf_logreg", "--seed", "7", "--data-dir", str(aclimdb), *TINY_RUN[1:],
                *_ray_args(cluster))
+    scratch = _scratch_folders()
     driver = _start(command, tmp_path)
     node_prefix, lines = _read_until_started(driver)
     (node,) = [node for node in cluster.worker_nodes if node.node_id.startswith(node_prefix)]
@@ -151,6 +152,7 @@ def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path
         (run,) = _runs(tmp_path / "out")
         assert run["placement"]["node_id"] not in (node.node_id, cluster.head_node.node_id)
         assert not (tmp_path / "out" / "failed").exists() and not _leftovers(tmp_path / "out")
+        assert _scratch_folders() <= scratch  # the killed worker's, removed by the job that ran next
     finally:
         cluster.add_node(**NODE)
 
