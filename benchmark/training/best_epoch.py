@@ -15,11 +15,10 @@ import logging
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import tensorflow as tf
 import tf_keras
 
 from benchmark.records.validation import RULE_ID, best_row, lowest_loss_row, rank_of
-from benchmark.training.checkpoint_store import join
+from benchmark.training.checkpoint_store import join, make_folder, read_text, write_text
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +65,8 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.saved_epoch = self._saved_epoch()
 
     def _saved_epoch(self) -> int | None:
-        marker = join(self.folder, "epoch.json") if self.folder is not None else None
-        if marker is None or not tf.io.gfile.exists(marker):
-            return None
-        with tf.io.gfile.GFile(marker) as file:
-            return json.loads(file.read())["epoch"]
+        text = read_text(join(self.folder, "epoch.json")) if self.folder is not None else None
+        return json.loads(text)["epoch"] if text is not None else None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs = epoch + 1
@@ -86,10 +82,9 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.best = row
         self.weights = self.model.get_weights()
         if self.folder is not None:
-            tf.io.gfile.makedirs(self.folder)
+            make_folder(self.folder)
             self.model.save_weights(join(self.folder, "weights"))
-            with tf.io.gfile.GFile(join(self.folder, "epoch.json"), "w") as file:
-                file.write(json.dumps({"epoch": epoch + 1}))
+            write_text(join(self.folder, "epoch.json"), json.dumps({"epoch": epoch + 1}))
             self.saved_epoch = epoch + 1
 
     def restore(self, model: tf_keras.Model, enabled: bool = True) -> dict[str, Any] | None:

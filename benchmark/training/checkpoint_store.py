@@ -24,6 +24,40 @@ def join(folder: str, name: str) -> str:
     return f"{folder.rstrip('/')}/{name}" if is_url(folder) else str(Path(folder) / name)
 
 
+def read_text(file: str) -> str | None:
+    """``file``'s text, or None where it does not exist (a URL through ``tf.io.gfile``, a local file through
+    ``pathlib``)."""
+    if not is_url(file):
+        return Path(file).read_text(encoding="utf-8") if Path(file).is_file() else None
+    import tensorflow as tf
+
+    if not tf.io.gfile.exists(file):
+        return None
+    with tf.io.gfile.GFile(file) as handle:
+        return handle.read()
+
+
+def make_folder(folder: str) -> None:
+    """Create ``folder`` and its parents where missing."""
+    if not is_url(folder):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return
+    import tensorflow as tf
+
+    tf.io.gfile.makedirs(folder)
+
+
+def write_text(file: str, text: str) -> None:
+    """Write ``text`` to ``file`` (in an existing folder)."""
+    if not is_url(file):
+        Path(file).write_text(text, encoding="utf-8")
+        return
+    import tensorflow as tf
+
+    with tf.io.gfile.GFile(file, "w") as handle:
+        handle.write(text)
+
+
 def checkpoint_dir(output_dir: str | Path, config_hash: str, root: str | None = None) -> str:
     """The checkpoint folder of the run with ``config_hash``: ``root``/hash with a ``--checkpoint-dir``, else
     <results>/checkpoints/hash."""

@@ -27,12 +27,12 @@ SUITE=(run --model small_bert_l2_h128 --seeds 1 2 3 4 5 6 "${COMMON[@]}")
 $PY -m benchmark build-standin --model small_bert_l2_h128 --vocab "$DATA/bert_uncased_vocab.txt" --models-dir "$WORK/models"
 $PY -m benchmark run --model tfidf_logreg --data-dir "$DATA/aclImdb_labeled.tar.gz" --train-samples 64 \
     --test-samples 64 --cache-dir "$WORK/cache" --output "$WORK/warmup" > /dev/null
-: > "$HERE/wall.txt"
+: > "$HERE/wall.txt"; : > "$HERE/failures.txt"
 timed() {  # NAME COMMAND...: the wall time of COMMAND, appended to wall.txt
   local name=$1; shift
   local start end
   start=$(date +%s.%N)
-  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"
+  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" || echo "$name: exit status $? ($(tail -1 "$WORK/$name.out"))" | tee -a "$HERE/failures.txt"
   end=$(date +%s.%N)
   echo "$name $(echo "$end - $start" | bc)" | tee -a "$HERE/wall.txt"
 }
