@@ -37,6 +37,8 @@ PASSED_ENV = (CACHE_ENV, "TFHUB_CACHE_DIR", "TFDS_DATA_DIR", FAULT_ENV)
 
 
 def _ray():
+    # One start line per job: by default Ray's driver merges lines that differ only in numbers ("[repeated 2x]").
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     try:
         import ray
     except ImportError:
