@@ -109,6 +109,7 @@ def run_job(key: str, arguments: Sequence[str], command: str, extra_env: dict[st
         returncode, tail = run_grouped(argv, env, cwd if cwd and Path(cwd).is_dir() else None)
         files = sorted((Path(scratch) / RUNS_FOLDER).glob("*.json"))
         record = json.loads(files[-1].read_text()) if returncode == 0 and files else None
+    sweep_scratch()  # again: a worker killed just before this job started may have died only since
     error = None
     if returncode != 0:
         error = child_error(key, returncode, tail)
