@@ -1,6 +1,7 @@
 """The command line as a user runs it: a tiny end-to-end run, listing, reporting and bad input."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -130,7 +131,8 @@ def test_report_without_runs_says_how_to_start(tmp_path):
 
 @pytest.mark.parametrize("command, option", [
     (("run", "--model", TINY_MODEL), "--output"), (("run", "--model", TINY_MODEL), "--models-dir"),
-    (("run", "--model", TINY_MODEL), "--cache-dir"), (("report",), "--output"),
+    (("run", "--model", TINY_MODEL), "--cache-dir"), (("run", "--model", TINY_MODEL), "--checkpoint-dir"),
+    (("report",), "--output"),
     (("bench", "--model", TINY_MODEL), "--output"), (("import-hf", "missing-checkpoint", "--key", "k"), "--models-dir"),
 ])
 @pytest.mark.parametrize("where, message", [
@@ -147,6 +149,16 @@ def test_a_folder_option_naming_a_file_or_an_unwritable_folder_is_one_error_line
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {option} {where}") and message in err[0], err
     assert sorted(tmp_path.rglob("*")) == before  # nothing written, nothing created
+
+
+def test_a_checkpoint_dir_url_is_left_to_its_storage_and_keeps_its_double_slash():
+    from benchmark.core.folders import check_writable_folder
+    from benchmark.training.checkpoint_store import checkpoint_dir
+
+    check_writable_folder("--checkpoint-dir", "gs://bucket/checkpoints")  # not a local path: not checked here
+    assert checkpoint_dir("results", "abc", "gs://bucket/checkpoints/") == "gs://bucket/checkpoints/abc"
+    assert checkpoint_dir("results", "abc", "shared") == str(Path("shared") / "abc")
+    assert checkpoint_dir("results", "abc") == str(Path("results") / "checkpoints" / "abc")
 
 
 def test_run_output_naming_an_existing_file_exits_2_with_one_line(tmp_path, aclimdb):

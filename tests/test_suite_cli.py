@@ -73,17 +73,19 @@ def test_a_failed_row_names_the_root_cause_not_the_keras_wrapper(tmp_path, aclim
 def test_suite_killed_mid_epoch_resumes_without_retraining_the_finished_model(tmp_path, aclimdb, tiny_vocab,
                                                                              tiny_standin, monkeypatch):
     _models_with(tiny_standin, tmp_path)
+    shared = tmp_path / "shared"  # --checkpoint-dir: checkpoints there, not in the results folder
     command = ("run", "--model", "tfidf_logreg", "--model", TINY_MODEL, "--data-dir", str(aclimdb),
-               "--vocab", str(tiny_vocab), "--epochs", "2", *TINY_RUN)
+               "--vocab", str(tiny_vocab), "--epochs", "2", *TINY_RUN, "--checkpoint-dir", str(shared))
     # 32 training reviews in batches of 8: 4 steps per epoch; killed at step 6, the middle of epoch 2.
     monkeypatch.setenv(FAULT_ENV, f"kill-at-step:{TINY_MODEL}:6")
     killed = run_cli(*command, cwd=tmp_path)
     assert killed.returncode == 1 and "process killed by SIGKILL" in killed.stderr, killed.stderr[-3000:]
     (baseline_file,) = (tmp_path / "out" / "runs").glob("tfidf_logreg-*.json")
     baseline_bytes = baseline_file.read_bytes()
-    (checkpoint,) = (tmp_path / "out" / "checkpoints").iterdir()
+    (checkpoint,) = shared.iterdir()
     progress = read_progress(checkpoint)
     assert (progress["epochs_done"], progress["batches_done"]) == (1, 0)  # no time to save: the last epoch's
+    assert not (tmp_path / "out" / "checkpoints").exists()
 
     monkeypatch.delenv(FAULT_ENV)
     resumed = run_cli(*command, cwd=tmp_path)
@@ -99,7 +101,7 @@ def test_suite_killed_mid_epoch_resumes_without_retraining_the_finished_model(tm
     steps = run["step_history"]
     assert [row["step"] for row in steps] == list(range(1, 9)) and [row["epoch"] for row in steps] == [1] * 4 + [2] * 4
     assert run["before_fine_tuning"]["examples"] == 20 and 0 <= run["before_fine_tuning"]["accuracy"] <= 1
-    assert not (tmp_path / "out" / "checkpoints").exists() and not list((tmp_path / "out" / "failed").iterdir())
+    assert not checkpoint.exists() and shared.is_dir() and not list((tmp_path / "out" / "failed").iterdir())
     assert "resumed after epoch 1" in (tmp_path / "out" / "leaderboard.md").read_text()
     _check_tensorboard(tmp_path / "out", run, _runs(tmp_path)["tfidf_logreg"])
 

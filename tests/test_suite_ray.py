@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from ray.cluster_utils import Cluster
 from benchmark.core.errors import UsageError
 from benchmark.records.run import SCHEMA_VERSION
 from benchmark.suite.executor import ExecutorSettings
+from benchmark.training.checkpoints import read_progress
+from benchmark.training.interrupts import FAULT_ENV
 from conftest import TINY_MODEL, run_cli
 from test_suite_cli import TINY_RUN, _models_with
 
@@ -65,6 +68,11 @@ def _most_at_once(runs: list[dict]) -> int:
         now += step
         most = max(most, now)
     return most
+
+
+def _scratch_folders() -> set[Path]:
+    """The jobs' scratch folders on the nodes (the test cluster's nodes share this machine's temporary folder)."""
+    return set(Path(tempfile.gettempdir()).glob("tfhub-bench-job-*"))
 
 
 def _ray_args(cluster) -> tuple[str, ...]:
@@ -133,6 +141,7 @@ def _read_until_started(process: subprocess.Popen) -> tuple[str, list[str]]:
 def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path, aclimdb):
     command = ("run", "--model", "tfidf_logreg", "--seed", "7", "--data-dir", str(aclimdb), *TINY_RUN[1:],
                *_ray_args(cluster))
+    scratch = _scratch_folders()
     driver = _start(command, tmp_path)
     node_prefix, lines = _read_until_started(driver)
     (node,) = [node for node in cluster.worker_nodes if node.node_id.startswith(node_prefix)]
@@ -143,6 +152,7 @@ def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path
         (run,) = _runs(tmp_path / "out")
         assert run["placement"]["node_id"] not in (node.node_id, cluster.head_node.node_id)
         assert not (tmp_path / "out" / "failed").exists() and not _leftovers(tmp_path / "out")
+        assert _scratch_folders() <= scratch  # the killed worker's, removed by the job that ran next
     finally:
         cluster.add_node(**NODE)
 
@@ -151,6 +161,7 @@ def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path
 def test_an_interrupted_driver_leaves_no_partial_file_and_the_rerun_completes(cluster, tmp_path, aclimdb):
     command = ("run", "--model", "tfidf_logreg", "--seeds", "1", "2", "--data-dir", str(aclimdb), *TINY_RUN[1:],
                *_ray_args(cluster), "--max-parallel", "2")
+    scratch = _scratch_folders()
     driver = _start(command, tmp_path)
     _, lines = _read_until_started(driver)
     driver.send_signal(signal.SIGTERM)  # a scheduler stops the driver alone: it cancels its tasks
@@ -160,11 +171,47 @@ def test_an_interrupted_driver_leaves_no_partial_file_and_the_rerun_completes(cl
     assert "interrupted" in text and "Traceback" not in text
     out = tmp_path / "out"
     assert not _leftovers(out) and not (out / "failed").exists() and len(_runs(out)) <= 1
+    assert _scratch_folders() <= scratch  # a cancelled job's scratch folder (its checkpoints) is gone
 
     rerun = run_cli(*command, cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert sorted(run["hyperparameters"]["seed"] for run in _runs(out)) == [1, 2]  # one run file per job
     assert not _leftovers(out)
+
+
+def _failure(output: Path, seed: int) -> str:
+    return json.loads((output / "failed" / f"{TINY_MODEL}-seed{seed}.json").read_text())["error"]
+
+
+@pytest.mark.slow
+def test_faults_on_ray_are_failed_rows_run_once_and_a_killed_job_resumes_from_the_checkpoint_dir(
+        cluster, tmp_path, aclimdb, tiny_vocab, tiny_standin, monkeypatch):
+    _models_with(tiny_standin, tmp_path)
+    job = ("run", "--model", TINY_MODEL, "--data-dir", str(aclimdb), "--vocab", str(tiny_vocab), *TINY_RUN,
+           *_ray_args(cluster))
+    out, shared, scratch = tmp_path / "out", tmp_path / "shared", _scratch_folders()
+    # The job's own error (NaN loss): a failed row with its cause, not retried (one start).
+    monkeypatch.setenv(FAULT_ENV, f"nan-weights-at-step:{TINY_MODEL}:2")
+    nan = run_cli(*job, "--seed", "1", "--epochs", "1", cwd=tmp_path)
+    assert nan.returncode == 1 and (nan.stdout + nan.stderr).count(": started on ") == 1, nan.stderr[-3000:]
+    assert _failure(out, 1).startswith("TrainingDiverged: training loss became nan")
+    # SIGKILL, as the OOM killer sends it, mid-epoch 2 (32 reviews in batches of 8: step 6): a failed row saying so.
+    monkeypatch.setenv(FAULT_ENV, f"kill-at-step:{TINY_MODEL}:6")
+    killed_job = (*job, "--seed", "2", "--epochs", "2", "--checkpoint-dir", str(shared))
+    killed = run_cli(*killed_job, cwd=tmp_path)
+    assert killed.returncode == 1 and (killed.stdout + killed.stderr).count(": started on ") == 1, \
+        killed.stderr[-3000:]
+    assert _failure(out, 2).startswith("process killed by SIGKILL (out of memory, or killed)")
+    (checkpoint,) = shared.iterdir()  # in --checkpoint-dir, not in the job's scratch folder
+    assert read_progress(checkpoint)["epochs_done"] == 1
+    # The same command resumes from --checkpoint-dir; the driver deletes the folder once the run file is written.
+    monkeypatch.delenv(FAULT_ENV)
+    resumed = run_cli(*killed_job, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    (run,) = [run for run in _runs(out) if run["hyperparameters"]["seed"] == 2]
+    assert run["resumed_from_epoch"] == 1 and run["config_hash"] == checkpoint.name
+    assert shared.is_dir() and not list(shared.iterdir()) and not (out / "failed" / f"{TINY_MODEL}-seed2.json").exists()
+    assert _scratch_folders() <= scratch and not _leftovers(out)
 
 
 def _closed_port() -> int:

@@ -25,7 +25,7 @@ from benchmark.encoders.hub_cache import configure as configure_network
 from benchmark.encoders.vocab import check_vocab_file
 from benchmark.records.labels import DEFAULT_INFERENCE, INFERENCES
 from benchmark.records.run import RunResult
-from benchmark.suite.executor import DEFAULT_EXECUTOR, EXECUTORS, ExecutorSettings, check_available
+from benchmark.suite.executor import DEFAULT_EXECUTOR, EXECUTORS, ExecutorSettings, check_available, started
 from benchmark.suite.learning_rates import NAMED_GRIDS, parse_rates, run_grid
 from benchmark.suite.options import RunOptions
 from benchmark.suite.plan import resolve_keys
@@ -54,6 +54,10 @@ def register(commands) -> None:
                              "of the published weights; labelled as such everywhere")
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help="results folder (default: results/)")
     add_cache_option(parser)
+    parser.add_argument("--checkpoint-dir", metavar="DIR",
+                        help="checkpoint each model under DIR/<configuration hash>/ instead of <output>/checkpoints/: "
+                             "a folder every node sees, or a URL such as gs://bucket/path, so that a job retried "
+                             "elsewhere resumes from its last epoch (deleted once the run file is written)")
     parser.add_argument("--force", action="store_true",
                         help="rerun models whose run file for the same configuration already exists")
     parser.add_argument("--suite-child", action="store_true", help=argparse.SUPPRESS)
@@ -162,7 +166,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                       data_dir=args.data_dir, offline=args.offline, hub_mirror=args.hub_mirror, force=args.force,
                       table=TableOptions(args.text_column, args.label_column, args.test_fraction),
                       strategy=args.strategy, cpu_replicas=args.cpu_replicas, save_model=args.save_model,
-                      suite_child=args.suite_child, suite_id=args.suite_id)
+                      suite_child=args.suite_child, suite_id=args.suite_id, checkpoint_dir=args.checkpoint_dir)
 
 
 def load_datasets(datasets: list[DatasetChoice], options: RunOptions) -> dict[str, Loaded]:
@@ -192,7 +196,7 @@ def executor_settings(args: argparse.Namespace) -> ExecutorSettings:
 def run(args: argparse.Namespace) -> int:
     config, options, executor = run_config(args), run_options(args), executor_settings(args)
     check_writable_folders(("--output", options.output), ("--models-dir", options.models_dir),
-                           ("--cache-dir", args.cache_dir))
+                           ("--cache-dir", args.cache_dir), ("--checkpoint-dir", args.checkpoint_dir))
     if executor.kind != DEFAULT_EXECUTOR and options.save_model is None:
         # Best of the suite compares the exports already made: jobs finishing at once would each think they are it.
         options = dataclasses.replace(options, save_model=False)
@@ -206,17 +210,21 @@ def run(args: argparse.Namespace) -> int:
     seeds = list(dict.fromkeys(args.seeds)) if args.seeds else [args.seed]
     if options.vocab is not None:
         check_vocab_file(options.vocab)
-    if not options.suite_child:
-        check_available(executor)  # Ray installed and reachable, before anything loads or runs
-    loaded = load_datasets(datasets, options)
-    jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
-    if rates and not options.suite_child:
-        policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
-        return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy, executor),
-                            policy)
-    if (len(jobs) > 1 or executor.kind != DEFAULT_EXECUTOR) and not options.suite_child:
-        policy = save_policy(options.save_model, len(keys), options.models_dir)
-        return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy, executor), policy)
+    if options.suite_child:
+        ((key, dataset, seed),) = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
+        return run_here(key, seed, config, load_datasets([dataset], options)[dataset.key], args, options)
+    check_available(executor)  # Ray installed and reachable, before anything loads or runs
+    with started(executor):  # a local Ray comes up while the datasets load and the jobs are planned
+        loaded = load_datasets(datasets, options)
+        jobs = [(key, dataset, seed) for key in keys for dataset in datasets for seed in seeds]
+        if rates:
+            policy = save_policy(options.save_model, len(keys) * len(rates), options.models_dir)
+            return report_suite(run_grid(jobs, rates, config, loaded, args.command_line, options, policy, executor),
+                                policy)
+        if len(jobs) > 1 or executor.kind != DEFAULT_EXECUTOR:
+            policy = save_policy(options.save_model, len(keys), options.models_dir)
+            return report_suite(run_suite(jobs, config, loaded, args.command_line, options, policy, executor),
+                                policy)
     ((key, dataset, seed),) = jobs
     return run_here(key, seed, config, loaded[dataset.key], args, options)
 

@@ -18,13 +18,14 @@ def nearest_existing(path: Path) -> Path:
     return path
 
 
-def check_writable_folder(option: str, folder: Path | None) -> None:
-    """Raise a UsageError unless ``folder`` is a folder this process can write in, or can be created as one.
+def check_writable_folder(option: str, folder: Path | str | None) -> None:
+    """Raise a UsageError unless ``folder`` is a folder this process can write in, or can be created as one (a URL
+    such as ``gs://bucket/path`` is not checked here: its storage answers when it is first written).
 
     Nothing is left behind: the test writes and removes one temporary file in ``folder`` or, when it does not exist
     yet, in the closest existing folder above it (where it would be created).
     """
-    if folder is None:
+    if folder is None or "://" in str(folder):
         return
     where = nearest_existing(Path(folder))
     if not where.is_dir():
@@ -42,7 +43,7 @@ def check_writable_folder(option: str, folder: Path | None) -> None:
         raise UsageError(f"{option} {folder}: cannot write in {where}; give a folder you can write to")
 
 
-def check_writable_folders(*options: tuple[str, Path | None]) -> None:
+def check_writable_folders(*options: tuple[str, Path | str | None]) -> None:
     """:func:`check_writable_folder` for each ``(option, folder)`` pair, in order."""
     for option, folder in options:
         check_writable_folder(option, folder)

@@ -1,15 +1,15 @@
 """Where a suite's pending jobs run: one after another on this machine (``local``, the default), or as Ray tasks on a
 Ray cluster (``ray``: :mod:`benchmark.suite.on_ray`). The suite plans and records; an executor only runs jobs.
 
-Each kind is a module with ``run_jobs(jobs, command, options, settings)``, an iterator of :class:`Finished` in the
-order the jobs finish.
+Each kind is a module with ``check_available(settings)``, ``started(settings)`` (a context in which the suite runs)
+and ``run_jobs(jobs, command, settings)``, an iterator of :class:`Finished` in the order the jobs finish.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
-from typing import Any, Iterator, Sequence
+from typing import Any, ContextManager, Iterator, Sequence
 
 from benchmark.core.errors import UsageError
 
@@ -93,6 +93,12 @@ def check_available(settings: ExecutorSettings) -> None:
     address unreachable)."""
     settings.validate()
     executor_module(settings.kind).check_available(settings)
+
+
+def started(settings: ExecutorSettings) -> ContextManager[None]:
+    """The executor started for the suite to come (a local Ray starts while the datasets load and the jobs are
+    planned), stopped when the context ends."""
+    return executor_module(settings.kind).started(settings)
 
 
 def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSettings) -> Iterator[Finished]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import shutil
+import os
 import traceback
 from pathlib import Path
 
@@ -18,10 +17,10 @@ from benchmark.encoders.source import encoder_source
 from benchmark.leaderboard.write import write_leaderboard
 from benchmark.records.failures import clear_failure, record_failure
 from benchmark.records.run import RunResult, write_run
-from benchmark.suite.options import RunOptions
+from benchmark.suite.options import KEEP_CHECKPOINTS_ENV, RunOptions
 from benchmark.suite.plan import completed_run, model_name, planned_hash
 from benchmark.training.baseline import BASELINES, run_baseline
-from benchmark.training.checkpoints import checkpoint_dir
+from benchmark.training.checkpoint_store import checkpoint_dir, remove_checkpoints
 from benchmark.training.config import RunConfig
 from benchmark.training.distribute import Distribution, choose_strategy
 from benchmark.training.fine_tune import fine_tune
@@ -72,7 +71,7 @@ def run_here(key: str, config: RunConfig, data: PreparedData, command: str, opti
         if not options.force and (done := completed_run(options.output, identity)):
             return done, None, True
         single_worker = distribution is None or distribution.workers == 1
-        checkpoints = checkpoint_dir(options.output, identity) if single_worker else None
+        checkpoints = checkpoint_dir(options.output, identity, options.checkpoint_dir) if single_worker else None
         result = fine_tune(source, data, config, command, distribution, on_trained=on_trained,
                            checkpoints=checkpoints)
         if distribution is not None and not distribution.is_chief:
@@ -80,10 +79,8 @@ def run_here(key: str, config: RunConfig, data: PreparedData, command: str, opti
     path = write_run(result, options.output)
     write_events(result, options.output)
     clear_failure(options.output, key, config.seed, data.info.key)
-    if checkpoints is not None:
-        shutil.rmtree(checkpoints, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            checkpoints.parent.rmdir()  # only when no other run left checkpoints
+    if checkpoints is not None and not os.environ.get(KEEP_CHECKPOINTS_ENV):  # else the suite's driver deletes them
+        remove_checkpoints(checkpoints)
     return result, path, False
 
 

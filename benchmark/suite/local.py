@@ -3,6 +3,7 @@ writes its own run file, as ``run`` always did."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Iterator, Sequence
 
@@ -14,6 +15,12 @@ log = logging.getLogger(__name__)
 
 def check_available(settings: ExecutorSettings) -> None:
     """Always available."""
+
+
+@contextlib.contextmanager
+def started(settings: ExecutorSettings) -> Iterator[None]:
+    """Nothing to start."""
+    yield
 
 
 def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSettings) -> Iterator[Finished]:

@@ -23,17 +23,22 @@ from typing import Any, Iterator, Sequence
 from benchmark.core.errors import UsageError
 from benchmark.core.paths import CACHE_ENV
 from benchmark.suite.executor import ExecutorSettings, Finished, PendingJob
+from benchmark.suite.options import KEEP_CHECKPOINTS_ENV
 from benchmark.suite.processes import CHILD_STOP_SECONDS
 from benchmark.suite.ray_task import run_job
+from benchmark.training.interrupts import FAULT_ENV
 
 log = logging.getLogger(__name__)
 
 LOCAL_OBJECT_STORE_BYTES = 100 * 1024**2  # a local Ray's object store: tasks return small records only
 CONNECT_SECONDS = 5.0
-PASSED_ENV = (CACHE_ENV, "TFHUB_CACHE_DIR", "TFDS_DATA_DIR")  # the driver's caches, where set: shared paths
+# The driver's caches, where set (shared paths), and the test-only fault injection.
+PASSED_ENV = (CACHE_ENV, "TFHUB_CACHE_DIR", "TFDS_DATA_DIR", FAULT_ENV)
 
 
 def _ray():
+    # One start line per job: by default Ray's driver merges lines that differ only in numbers ("[repeated 2x]").
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     try:
         import ray
     except ImportError:
@@ -62,6 +67,64 @@ def check_available(settings: ExecutorSettings) -> None:
     except OSError as error:
         raise UsageError(f"--ray-address: cannot reach the Ray cluster at {address} ({error.strerror or error})") \
             from None
+
+
+class _Starting(threading.Thread):
+    """Ray started (or joined) on a thread of its own while the driver loads its datasets and plans its jobs.
+
+    The thread lives until Ray is shut down: the daemons a local Ray starts die with the thread that started them
+    (``PR_SET_PDEATHSIG``).
+    """
+
+    def __init__(self, settings: ExecutorSettings) -> None:
+        super().__init__(name="ray-start", daemon=True)
+        self.settings, self.error = settings, None
+        self.ready, self.done = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        try:
+            _init(_ray(), self.settings)
+        except BaseException as error:  # noqa: BLE001 - raised in the main thread by :meth:`connected`
+            self.error = error
+        finally:
+            self.ready.set()
+        self.done.wait()
+
+    def connected(self) -> None:
+        """Wait until Ray is up; raise what stopped it. Called on the main thread: this program's SIGTERM handler
+        is installed again (Ray's core worker replaced it with its own, which aborts the process)."""
+        self.ready.wait()
+        if self.error is not None:
+            raise self.error
+        handler = signal.getsignal(signal.SIGTERM)
+        if handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
+
+
+_starting: _Starting | None = None
+
+
+@contextlib.contextmanager
+def started(settings: ExecutorSettings) -> Iterator[None]:
+    """Start or join Ray now, in the background, for the suite that follows; shut it down after."""
+    global _starting
+    _ray()
+    logging.getLogger("ray._private.worker").addFilter(_NotMainThreadNotice())
+    _starting = starting = _Starting(settings)
+    starting.start()
+    try:
+        yield
+    finally:
+        _starting = None
+        starting.ready.wait()
+        if starting.error is None:
+            _ray().shutdown()
+        starting.done.set()
+
+
+class _NotMainThreadNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not the main thread" not in record.getMessage()
 
 
 def _connect(ray, settings: ExecutorSettings) -> None:
@@ -105,8 +168,10 @@ def _resources(ray, settings: ExecutorSettings) -> tuple[float, float]:
 
 def job_environment(gpus: float, cpus: float) -> dict[str, str]:
     """What a job's process adds to its worker's environment: its thread pools sized to its CPUs on a CPU-only job,
-    memory growth where it shares a GPU, and the driver's cache folders where set."""
+    memory growth where it shares a GPU, the driver's cache folders where set, and its checkpoints left for the
+    driver to delete."""
     env = {name: os.environ[name] for name in PASSED_ENV if os.environ.get(name)}
+    env[KEEP_CHECKPOINTS_ENV] = "1"  # a --checkpoint-dir folder outlives the task: the driver deletes it
     if gpus == 0:
         env["TF_NUM_INTRAOP_THREADS"] = str(max(1, math.floor(cpus)))
     elif gpus < 1:
@@ -153,8 +218,11 @@ def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSetting
     """Submit ``jobs`` as Ray tasks, at most ``max_parallel`` at once; yield each as it finishes."""
     if not jobs:
         return
-    ray = _ray()
-    _connect(ray, settings)
+    ray, early = _ray(), _starting
+    if early is not None:
+        early.connected()
+    else:
+        _connect(ray, settings)
     running: dict[Any, tuple[PendingJob, float]] = {}
     try:
         gpus, cpus = _resources(ray, settings)
@@ -186,7 +254,8 @@ def run_jobs(jobs: Sequence[PendingJob], command: str, settings: ExecutorSetting
         _cancel(ray, list(running))
         raise
     finally:
-        ray.shutdown()
+        if early is None:
+            ray.shutdown()
 
 
 def _cancel(ray, refs: list) -> None:

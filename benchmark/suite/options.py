@@ -10,6 +10,10 @@ from benchmark.data.catalog import DEFAULT_DATASET, DatasetChoice
 from benchmark.data.tabular import TableOptions
 from benchmark.training.config import RunConfig
 
+# Set in a job's environment where the suite's driver, not the job, deletes its --checkpoint-dir folder (on Ray: a
+# job retried after its run file was written in its scratch folder still finds its checkpoints).
+KEEP_CHECKPOINTS_ENV = "TFHUB_BENCH_KEEP_CHECKPOINTS"
+
 
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
@@ -30,6 +34,8 @@ class RunOptions:
       save_model: Export every model (True), none (False), or by default the best of a suite.
       suite_child: This process runs one model of a suite for its parent.
       suite_id: The suite whose exports this process's export competes with.
+      checkpoint_dir: Checkpoints under this folder or ``tf.io.gfile`` URL (one sub-folder per configuration hash)
+        instead of the results folder: storage every node sees, so a retried job resumes from its last epoch.
     """
 
     output: Path = DEFAULT_RESULTS
@@ -46,6 +52,7 @@ class RunOptions:
     save_model: bool | None = None
     suite_child: bool = False
     suite_id: str | None = None
+    checkpoint_dir: str | None = None
 
 
 def _given(option: str, value: object) -> list[str]:
@@ -82,4 +89,5 @@ def child_arguments(key: str, seed: int, config: RunConfig, options: RunOptions,
         "--output", str(options.output), *_flag("--force", options.force),
         "--strategy", options.strategy, "--cpu-replicas", str(options.cpu_replicas), *save,
         *_given("--vocab", options.vocab), "--models-dir", str(options.models_dir),
+        *_given("--checkpoint-dir", options.checkpoint_dir),
     ]

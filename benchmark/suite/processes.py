@@ -30,6 +30,7 @@ from benchmark.suite.executor import ExecutorSettings, Finished, PendingJob, run
 from benchmark.suite.options import RunOptions, child_arguments
 from benchmark.suite.plan import completed_run, model_name, planned_hash
 from benchmark.training.baseline import BASELINES
+from benchmark.training.checkpoint_store import checkpoint_dir, remove_checkpoints
 from benchmark.training.config import RunConfig
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,8 @@ def record_finished(finished: Finished, options: RunOptions, command: str) -> No
             result = RunResult.from_dict(finished.record)
             write_run(dataclasses.replace(result, placement=finished.placement), options.output)
             clear_failure(options.output, job.key, job.seed, job.dataset)
+            if options.checkpoint_dir and result.config_hash:  # the job left them for the driver to delete
+                remove_checkpoints(checkpoint_dir(options.output, result.config_hash, options.checkpoint_dir))
         return
     record_failure(options.output, job.key, job.name, job.identity or "", finished.error, command, job.seed,
                    job.dataset)

@@ -3,7 +3,8 @@ the task returns the run file's content (or the error) and the driver alone writ
 
 Ray does not reap a dead worker's children: the child dies with its worker (``PR_SET_PDEATHSIG`` on Linux), and a
 cancelled task (``KeyboardInterrupt`` in the worker) interrupts the child's whole process group, waits for it to save
-its checkpoint, then kills the group.
+its checkpoint, then kills the group. The scratch folder goes when the job ends or is cancelled; one whose worker was
+killed (a node lost) is removed by the next job that starts on that machine.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +31,7 @@ from benchmark.suite.processes import CHILD_STOP_SECONDS, ERROR_TAIL_LINES, chil
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
+SCRATCH_PREFIX = "tfhub-bench-job-"  # then the worker's pid: a folder whose worker is dead is left over
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -74,6 +77,24 @@ def run_grouped(argv: Sequence[str], env: dict[str, str], cwd: str | None) -> tu
         raise
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_scratch() -> None:
+    """Remove the scratch folders of jobs whose worker died on this machine: nothing else could."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_job(key: str, arguments: Sequence[str], command: str, extra_env: dict[str, str],
             cwd: str | None) -> dict[str, Any]:
     """Run one job here into a scratch results folder; return ``record`` (its run file, or None), ``error`` (None on
@@ -81,12 +102,14 @@ def run_job(key: str, arguments: Sequence[str], command: str, extra_env: dict[st
     started, clock = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
     devices = os.environ.get("CUDA_VISIBLE_DEVICES") or None
     env = child_environment(command, **extra_env)
-    with tempfile.TemporaryDirectory(prefix="tfhub-bench-job-") as scratch:
+    sweep_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         # The last --output wins: the child writes its run file here, never into the driver's results folder.
         argv = [sys.executable, "-m", "benchmark", *arguments, "--output", scratch]
         returncode, tail = run_grouped(argv, env, cwd if cwd and Path(cwd).is_dir() else None)
         files = sorted((Path(scratch) / RUNS_FOLDER).glob("*.json"))
         record = json.loads(files[-1].read_text()) if returncode == 0 and files else None
+    sweep_scratch()  # again: a worker killed just before this job started may have died only since
     error = None
     if returncode != 0:
         error = child_error(key, returncode, tail)

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import tf_keras
 
 from benchmark.records.validation import RULE_ID, best_row, lowest_loss_row, rank_of
+from benchmark.training.checkpoint_store import join, make_folder, read_text, write_text
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,9 @@ class BestEpoch(tf_keras.callbacks.Callback):
       directory: The run's checkpoint folder, where the best weights are also saved; None keeps them in memory only.
     """
 
-    def __init__(self, history: Sequence[Mapping[str, Any]] = (), directory: Path | None = None):
+    def __init__(self, history: Sequence[Mapping[str, Any]] = (), directory: str | Path | None = None):
         super().__init__()
-        self.folder = Path(directory) / BEST_FOLDER if directory is not None else None
+        self.folder = join(str(directory), BEST_FOLDER) if directory is not None else None
         self.rows = validated(history)
         self.best = best_of(history)
         self.epochs = max((row["epoch"] for row in history), default=0)
@@ -64,10 +65,8 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.saved_epoch = self._saved_epoch()
 
     def _saved_epoch(self) -> int | None:
-        marker = self.folder / "epoch.json" if self.folder is not None else None
-        if marker is None or not marker.is_file():
-            return None
-        return json.loads(marker.read_text(encoding="utf-8"))["epoch"]
+        text = read_text(join(self.folder, "epoch.json")) if self.folder is not None else None
+        return json.loads(text)["epoch"] if text is not None else None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs = epoch + 1
@@ -83,9 +82,9 @@ class BestEpoch(tf_keras.callbacks.Callback):
         self.best = row
         self.weights = self.model.get_weights()
         if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.model.save_weights(str(self.folder / "weights"))
-            (self.folder / "epoch.json").write_text(json.dumps({"epoch": epoch + 1}), encoding="utf-8")
+            make_folder(self.folder)
+            self.model.save_weights(join(self.folder, "weights"))
+            write_text(join(self.folder, "epoch.json"), json.dumps({"epoch": epoch + 1}))
             self.saved_epoch = epoch + 1
 
     def restore(self, model: tf_keras.Model, enabled: bool = True) -> dict[str, Any] | None:
@@ -104,7 +103,7 @@ class BestEpoch(tf_keras.callbacks.Callback):
                 model.set_weights(self.weights)
                 restored = True
             elif self.folder is not None and self.saved_epoch == epoch:
-                model.load_weights(str(self.folder / "weights")).expect_partial()
+                model.load_weights(join(self.folder, "weights")).expect_partial()
                 restored = True
             else:
                 log.warning("the weights of epoch %d (best on validation) were not kept; testing the last epoch's",

@@ -13,7 +13,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -23,16 +22,10 @@ import tensorflow as tf
 import tf_keras
 
 from benchmark.core.errors import TrainingInterrupted
-from benchmark.core.paths import CHECKPOINTS_FOLDER
 from benchmark.training.callbacks import KERAS_NAMES, EpochTally, EpochTimer, StepLoss
 from benchmark.training.interrupts import WAIT_FOR_SIGNAL_SECONDS, InterruptRequests, fault, raise_in_nested_layer
 
 log = logging.getLogger(__name__)
-
-
-def checkpoint_dir(output_dir: Path, config_hash: str) -> Path:
-    """Where the checkpoints of the run with ``config_hash`` live until its run file is written."""
-    return Path(output_dir) / CHECKPOINTS_FOLDER / config_hash
 
 
 class TrainingState:
@@ -42,8 +35,8 @@ class TrainingState:
     disagree: a checkpoint either exists whole or the previous one is still the latest.
     """
 
-    def __init__(self, directory: Path, model: tf_keras.Model, optimizer):
-        self.directory = Path(directory)
+    def __init__(self, directory: str | Path, model: tf_keras.Model, optimizer):
+        self.directory = str(directory)  # a folder, or a URL (benchmark.training.checkpoint_store)
         with tf.device("CPU:0"):
             self.progress = tf.Variable("", dtype=tf.string, trainable=False, name="progress")
         self.checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, progress=self.progress)
@@ -66,15 +59,12 @@ class TrainingState:
         self.progress.assign(json.dumps(progress))
         self.manager.save(checkpoint_number=global_step)
 
-    def delete(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
-
 
 class CheckpointUnreadable(RuntimeError):
     """A checkpoint exists but cannot be restored into this model."""
 
 
-def read_progress(directory: Path) -> dict[str, Any] | None:
+def read_progress(directory: str | Path) -> dict[str, Any] | None:
     """The progress stored in the latest checkpoint under ``directory``, without building a model."""
     latest = tf.train.latest_checkpoint(str(directory))
     if latest is None:

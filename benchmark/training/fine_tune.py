@@ -228,14 +228,14 @@ def hyperparameters(config: RunConfig, source: EncoderSource, compiled: Compiled
 def fine_tune(source: EncoderSource, data: PreparedData, config: RunConfig, command: str,
               distribution: Distribution | None = None,
               on_trained: Callable[[Any, RunResult], None] | None = None,
-              checkpoints: Path | None = None) -> RunResult:
+              checkpoints: str | Path | None = None) -> RunResult:
     """Fine-tune ``source`` on ``data``, evaluate on the test set, and return the measured result.
 
     ``config.batch_size`` is per replica: each optimizer step sees ``batch_size * replicas`` reviews.
     ``on_trained(model, result)``, when given, sees the fine-tuned Keras model before it is dropped
     (``benchmark.deploy.save_policy.save_hook`` exports it).
-    With ``checkpoints`` (a folder), the model, optimizer and progress are saved there after every epoch, and at
-    the step in flight when SIGINT or SIGTERM arrives (then :class:`benchmark.core.errors.TrainingInterrupted` is
+    With ``checkpoints`` (a folder or a URL), the model, optimizer and progress are saved there after every epoch,
+    and at the step in flight when SIGINT or SIGTERM arrives (then :class:`benchmark.core.errors.TrainingInterrupted` is
     raised); a run interrupted earlier resumes from its last checkpoint, mid-epoch included. The caller deletes
     the folder once the run file is written.
     """
