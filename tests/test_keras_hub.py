@@ -217,7 +217,7 @@ def test_unsupported_family_and_missing_preset_are_one_line(tmp_path, monkeypatc
     monkeypatch.setenv(MIRROR_ENV, str(tmp_path / "empty"))
     with pytest.raises(UsageError, match="did you mean kh_bert_tiny_en_uncased"):
         get_spec("kh_bert_tiny_uncased")
-    with pytest.raises(UsageError, match="RoBERTa family has no tf-keras encoder"):
+    with pytest.raises(UsageError, match="RoBERTa family does not run here"):
         pretrained_source(get_spec("kh_xlm_roberta_base_multi"), tmp_path)
     with pytest.raises(UsageError, match="not in the mirror"):
         pretrained_source(get_spec(TINY), tmp_path)

@@ -14,14 +14,15 @@ from benchmark.encoders.families.base import Family
 
 
 class Keras3Only(Family):
-    """A family with no tf-models-official encoder: counted, never built for the shared head."""
+    """A family that is listed and counted, never built for the shared head."""
 
     keras_hub_class = ""
     pooler = False
 
     def encoder_config(self, spec: Any, vocab_size: int, output_range: int | None):
-        raise UsageError(f"{spec.key}: the {self.display_name} family has no tf-keras encoder, so the shared head "
-                         f"cannot take it (KerasHub's {self.keras_hub_class} is Keras 3; tensorflow/hub#920)")
+        raise UsageError(f"{spec.key}: the {self.display_name} family does not run here: its tokenizer has no TF-Hub "
+                         f"preprocessor that gives KerasHub's ids, and KerasHub's {self.keras_hub_class} is Keras 3, "
+                         "which the shared tf-keras head cannot take (tensorflow/hub#920; docs/keras-hub.md)")
 
 
 class Roberta(Keras3Only):
