@@ -3,12 +3,12 @@
 Why conversion: a Keras 3 layer cannot go into the tf-keras classifier (tensorflow/hub#920), and the recipe (the
 head, AdamW, precision policies, the native rebuild, the ``[CLS]``-only last layer, export, predict, serve) is
 written once for tf-keras. Where a preset's architecture is one of the families here, its weights are copied into
-that family's tf-models-official encoder and exported as a TF-Hub encoder + preprocessor pair (the preprocessor
-from the preset's own vocabulary and casing), as ``import-hf`` does for Hugging Face checkpoints; everything
+that family's tf-keras encoder and exported as a TF-Hub encoder + preprocessor pair (the preprocessor from the
+preset's own tokenizer), as ``import-hf`` does for Hugging Face checkpoints; everything
 downstream is unchanged. DeBERTa-v3 converts into a tf-keras port of KerasHub's backbone
-(:mod:`benchmark.encoders.deberta_v3`); SentencePiece tokenizers (ALBERT, DeBERTa-v3) are exported as such
-(:mod:`benchmark.encoders.keras_hub_preprocessor`). Keras 3 objects never leave this module: only NumPy arrays do. RoBERTa and
-XLM-RoBERTa (:mod:`benchmark.encoders.families.keras3`) stop with one line.
+(:mod:`benchmark.encoders.deberta_v3`); the preprocessor tokenizes as the preset's tokenizer does, SentencePiece
+included (:mod:`benchmark.encoders.keras_hub_preprocessor`). Keras 3 objects never leave this module: only NumPy
+arrays do. RoBERTa and XLM-RoBERTa (:mod:`benchmark.encoders.families.keras3`) stop with one line.
 
 Where presets come from: ``kagglehub.model_download`` of the pinned handle (what KerasHub's ``from_preset`` calls),
 into kagglehub's cache (``KAGGLEHUB_CACHE``); with ``TFHUB_BENCH_KERAS_HUB_MIRROR`` set, a local folder laid out as

@@ -32,7 +32,8 @@ LAYOUTS: dict[str, dict[str, Any]] = {
     "albert": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"),
                    projection="embedding_projection", pooler=True, layers=None),  # one shared layer
     # The tf-keras port (benchmark.encoders.deberta_v3) names its variables by KerasHub's paths.
-    "deberta_v3": dict(embeddings=None, projection=None, pooler=False, layers="disentangled_attention_encoder_layer_{i}/"),
+    "deberta_v3": dict(embeddings=None, projection=None, pooler=False,
+                       layers="disentangled_attention_encoder_layer_{i}/"),
 }
 DEBERTA_V3_EMBEDDINGS = ("token_embedding/embeddings", "embeddings_layer_norm/gamma", "embeddings_layer_norm/beta",
                          "rel_embedding/rel_embedding", "rel_embedding/rel_embeddings_layer_norm/gamma",
