@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +24,9 @@ from conftest import run_cli
 
 TINY = "kh_bert_tiny_en_uncased"
 TOLERANCE = 1e-4
-TEXTS = ["The movie was great!", "it's a fun film, and the plot was awful .", "awful"]
+# Capitals and accents: KerasHub's SentencePiece tokenizers neither case-fold nor strip diacritics ("café" is not
+# "cafe"), where tf-models-official's ALBERT preprocessor does both.
+TEXTS = ["The movie was great!", "it's a fun film, and the plot was awful .", "awful", "a café , the Cafe and a cafe"]
 # KerasHub's published parameter counts (keras_hub/src/models/*/*_presets.py metadata).
 PUBLISHED = dict(kh_bert_tiny_en_uncased=4385920, kh_bert_small_en_uncased=28763648,
                  kh_bert_medium_en_uncased=41373184, kh_bert_base_en_uncased=109482240,
@@ -71,7 +74,7 @@ def test_parameter_count_matches_the_built_keras_hub_backbone(key):
     spec, vocab = dataclasses.replace(get_spec(key), num_layers=1), 100
     built = random_backbone(spec, vocab).count_params()
     assert built == encoder_parameter_count(spec, vocab) + keras_hub_count_difference(spec)
-    if spec.family not in ("roberta", "deberta_v3"):  # and the tf-models-official encoder it is converted into
+    if spec.family != "roberta":  # and the tf-keras encoder it is converted into
         import tensorflow as tf
 
         from benchmark.encoders.build import build_encoder
@@ -81,75 +84,106 @@ def test_parameter_count_matches_the_built_keras_hub_backbone(key):
         assert encoder.count_params() == encoder_parameter_count(spec, vocab)
 
 
-def save_preset(root, key: str, seed: int = 1):
-    """A random KerasHub backbone of ``key``'s exact shape (100-token vocabulary) and its tokenizer, saved with
-    ``save_to_preset`` where the mirror serves ``key``'s handle."""
-    import keras_hub
+# SentencePiece families: KerasHub's tokenizer class and the special pieces its presets' models hold.
+SENTENCEPIECE = dict(
+    deberta_v3=("DebertaV3Tokenizer", dict(pad_id=0, bos_id=1, eos_id=2, unk_id=3, pad_piece="[PAD]",
+                                           bos_piece="[CLS]", eos_piece="[SEP]", unk_piece="[UNK]")),
+    albert=("AlbertTokenizer", dict(pad_id=0, unk_id=1, bos_id=2, eos_id=3, pad_piece="<pad>", unk_piece="<unk>",
+                                    bos_piece="[CLS]", eos_piece="[SEP]")))
+# Small shapes for the parity tests (the end-to-end test uses the registry's exact shapes); DeBERTa-v3's 16 positions
+# (8 buckets) put the texts' longer distances in its log buckets and past its clipping.
+SMALL = dict(num_layers=2, hidden_size=32, num_heads=4, intermediate_size=64, max_positions=16)
 
-    from benchmark.encoders.keras_hub import random_backbone
+
+def tokenizer_for(family: str):
+    """A KerasHub tokenizer over the test words: WordPiece (uncased), or a SentencePiece word model trained here."""
+    import io
+
+    import keras_hub
+    import sentencepiece
+
     from conftest import NEGATIVE, NEUTRAL, POSITIVE, SPECIAL
 
-    spec = get_spec(key)
-    words = sorted(set(POSITIVE + NEGATIVE + NEUTRAL) | {".", "!", ",", "'", "s", "the", "movie", "it"})
-    vocabulary = (SPECIAL + words + [f"##x{i}" for i in range(100)])[:100]
+    words = sorted(set(POSITIVE + NEGATIVE + NEUTRAL) | {".", "!", ",", "'", "s", "the", "movie", "it", "cafe"})
+    if family not in SENTENCEPIECE:
+        return keras_hub.tokenizers.BertTokenizer(vocabulary=(SPECIAL + words + [f"##x{i}" for i in range(100)])[:100],
+                                                  lowercase=True)
+    name, specials = SENTENCEPIECE[family]
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter([" ".join(words)] * 4 + words), model_writer=model, vocab_size=len(words) + 5,
+        model_type="WORD", user_defined_symbols="[MASK]", minloglevel=2, **specials)
+    return getattr(keras_hub.tokenizers, name)(proto=model.getvalue())
+
+
+def save_preset(root, key: str, seed: int = 1, **shape):
+    """A random KerasHub backbone of ``key``'s exact shape (or ``shape``) and a tokenizer of its kind, saved with
+    ``save_to_preset`` where the mirror serves ``key``'s handle; returns the folder and the spec of that shape."""
+    import dataclasses
+
+    from benchmark.encoders.keras_hub import random_backbone
+
+    spec = dataclasses.replace(get_spec(key), **shape)
+    tokenizer = tokenizer_for(spec.family)
     folder = root / kaggle_handle(spec)
-    random_backbone(spec, len(vocabulary), seed).save_to_preset(str(folder))
-    keras_hub.tokenizers.BertTokenizer(vocabulary=vocabulary, lowercase=True).save_to_preset(str(folder))
-    return folder
+    random_backbone(spec, tokenizer.vocabulary_size(), seed).save_to_preset(str(folder))
+    tokenizer.save_to_preset(str(folder))
+    return folder, spec
 
 
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory):
-    root = tmp_path_factory.mktemp("keras_hub_mirror")
-    save_preset(root, TINY)
-    previous = os.environ.get(MIRROR_ENV)
-    os.environ[MIRROR_ENV] = str(root)
-    yield root
-    if previous is None:
-        os.environ.pop(MIRROR_ENV, None)
-    else:
-        os.environ[MIRROR_ENV] = previous
-
-
-@pytest.mark.slow
-def test_converted_bert_matches_keras_hub_and_tokenizes_alike(mirror, tmp_path):
-    """Same random weights, same outputs through KerasHub (Keras 3) and the converted TF-Hub encoder (tf-keras);
-    the converted preprocessor gives the ids KerasHub's tokenizer and packer give."""
+def assert_matches_keras_hub(converted, folder, spec) -> None:
+    """The preset in ``folder`` and its conversion in ``converted``: the converted preprocessor gives exactly the ids
+    KerasHub's own tokenizer and packer give, and the training pipeline reads the same ids from it; the converted
+    TF-Hub encoder (tf-keras) gives KerasHub's outputs (Keras 3) within 1e-4."""
     import keras_hub
     import tensorflow as tf
     import tensorflow_hub as hub
     import tensorflow_text  # noqa: F401
 
-    from benchmark.encoders.source import pretrained_source
+    from benchmark.training.pipeline import tokenize_texts
 
-    spec = get_spec(TINY)
-    source = pretrained_source(spec, tmp_path)
-    assert source.weights == "pretrained (KerasHub)"
-    preprocessor = hub.load(source.preprocessor_handle)
+    preprocessor = hub.load(str(converted / "preprocessor"))
     packed = preprocessor.bert_pack_inputs([preprocessor.tokenize(tf.constant(TEXTS))], seq_length=tf.constant(16))
-    folder = mirror / kaggle_handle(spec)
-    kh_pre = keras_hub.models.BertTextClassifierPreprocessor.from_preset(str(folder), sequence_length=16)
+    kh_pre = keras_hub.models.TextClassifierPreprocessor.from_preset(str(folder), sequence_length=16)
     kh_inputs = kh_pre(tf.constant(TEXTS))
     np.testing.assert_array_equal(packed["input_word_ids"].numpy(), kh_inputs["token_ids"].numpy())
     np.testing.assert_array_equal(packed["input_mask"].numpy(), kh_inputs["padding_mask"].numpy().astype(np.int32))
-    ours = hub.KerasLayer(source.encoder_handle)(packed)
+    for ours_ids, text in zip(tokenize_texts(TEXTS, preprocessor), TEXTS, strict=True):
+        np.testing.assert_array_equal(ours_ids, np.asarray(kh_pre.tokenizer(text), np.int32))
+    ours = hub.KerasLayer(str(converted / "encoder"))(packed)
     theirs = keras_hub.models.Backbone.from_preset(str(folder))(kh_inputs)
+    theirs = theirs if isinstance(theirs, dict) else {"sequence_output": theirs}  # DeBERTa-v3: the sequence alone
     mask = kh_inputs["padding_mask"].numpy()[..., None].astype(bool)
     np.testing.assert_allclose(np.where(mask, ours["sequence_output"].numpy(), 0),
                                np.where(mask, np.asarray(theirs["sequence_output"]), 0), atol=TOLERANCE)
-    np.testing.assert_allclose(ours["pooled_output"].numpy(), np.asarray(theirs["pooled_output"]), atol=TOLERANCE)
-    (manifest_path,) = (tmp_path / "keras_hub").glob("*/keras_hub.json")
-    manifest = json.loads(manifest_path.read_text())
-    assert manifest["preset"] == spec.encoder_handle and manifest["vocab_size"] == 100
+    expected = theirs["pooled_output"] if spec.head_reads == "pooled_output" else theirs["sequence_output"][:, 0]
+    np.testing.assert_allclose(ours["pooled_output"].numpy(), np.asarray(expected), atol=TOLERANCE)
+    manifest = json.loads((converted / "keras_hub.json").read_text())
+    assert manifest["preset"] == spec.encoder_handle and manifest["vocab_size"] == kh_pre.tokenizer.vocabulary_size()
+    assert manifest["tokenizer"] == ("sentencepiece" if spec.family in SENTENCEPIECE else "wordpiece")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("key", ["kh_electra_small_discriminator_uncased_en", "kh_distil_bert_base_en_uncased",
-                                 "kh_albert_base_en_uncased"])
+@pytest.mark.parametrize("key", ["kh_albert_base_en_uncased", "kh_deberta_v3_extra_small_en"])
+def test_converted_sentencepiece_presets_match_keras_hub(key, tmp_path, monkeypatch):
+    """ALBERT and DeBERTa-v3 presets (small shapes) converted through the mirror: their own SentencePiece model gives
+    KerasHub's ids (no accent stripping or case folding of its own, the tokenizer's special ids), and the encoders
+    give KerasHub's outputs (BERT's WordPiece: the end-to-end test below)."""
+    from benchmark.encoders.source import pretrained_source
+
+    folder, spec = save_preset(tmp_path / "mirror", key, **SMALL)
+    monkeypatch.setenv(MIRROR_ENV, str(tmp_path / "mirror"))
+    source = pretrained_source(spec, tmp_path / "models")
+    assert source.weights == "pretrained (KerasHub)"
+    assert_matches_keras_hub(Path(source.encoder_handle).parent, folder, spec)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["kh_electra_small_discriminator_uncased_en", "kh_distil_bert_base_en_uncased"])
 def test_every_converted_family_matches_keras_hub(key):
-    """ELECTRA (factorised embeddings, random pooler left out), DistilBERT (no segments, no pooler) and ALBERT (one
-    shared layer): a small random KerasHub backbone of the family and its conversion give the same outputs; where
-    the family has no trained pooler the converted ``pooled_output`` is KerasHub's first token."""
+    """ELECTRA (factorised embeddings, random pooler left out) and DistilBERT (no segments, no pooler): a small
+    random KerasHub backbone of the family and its conversion give the same outputs; where the family has no trained
+    pooler the converted ``pooled_output`` is KerasHub's first token (ALBERT and DeBERTa-v3: the test above)."""
     import dataclasses
 
     import tensorflow as tf
@@ -183,8 +217,8 @@ def test_unsupported_family_and_missing_preset_are_one_line(tmp_path, monkeypatc
     monkeypatch.setenv(MIRROR_ENV, str(tmp_path / "empty"))
     with pytest.raises(UsageError, match="did you mean kh_bert_tiny_en_uncased"):
         get_spec("kh_bert_tiny_uncased")
-    with pytest.raises(UsageError, match="DeBERTa-v3 family has no tf-keras encoder"):
-        pretrained_source(get_spec("kh_deberta_v3_base_en"), tmp_path)
+    with pytest.raises(UsageError, match="RoBERTa family does not run here"):
+        pretrained_source(get_spec("kh_xlm_roberta_base_multi"), tmp_path)
     with pytest.raises(UsageError, match="not in the mirror"):
         pretrained_source(get_spec(TINY), tmp_path)
     monkeypatch.delenv(MIRROR_ENV)
@@ -209,40 +243,46 @@ def _cli(*args, cwd, env):
                 os.environ[name] = value
 
 
-def _errors(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+DEBERTA = "kh_deberta_v3_extra_small_en"
 
 
 @pytest.mark.slow
-def test_fetch_offline_run_repair_and_leaderboard_beside_a_tfhub_standin(tmp_path, aclimdb, tiny_vocab):
-    """``fetch`` downloads the preset through kagglehub (KerasHub's downloader) from a local stand-in for Kaggle's
-    API; ``run --offline`` converts and trains it; a damaged cached copy is one line until ``fetch`` repairs it; the
-    leaderboard shows the KerasHub row beside a TF-Hub stand-in's."""
+def test_fetch_offline_run_repair_and_leaderboard_beside_a_tfhub_standin(tmp_path, aclimdb, tiny_vocab, monkeypatch):
+    """``fetch`` downloads a tiny BERT and a tiny DeBERTa-v3 preset (the registry's exact shapes, random weights)
+    through kagglehub (KerasHub's downloader) from a local stand-in for Kaggle's API; a damaged cached copy is one
+    line until ``fetch`` repairs it; ``run --offline`` converts and trains both (the BERT conversion tokenizes and
+    computes as KerasHub does); the leaderboard shows the KerasHub rows beside a TF-Hub stand-in's."""
     from kaggle_server import KaggleModelServer
 
-    spec = get_spec(TINY)
-    folder = save_preset(tmp_path / "served", TINY)
-    small = ("--data-dir", str(aclimdb), "--train-samples", "32", "--test-samples", "32", "--epochs", "1",
+    from benchmark.encoders.source import pretrained_source
+
+    spec, deberta = get_spec(TINY), get_spec(DEBERTA)
+    served = {s.key: save_preset(tmp_path / "served", s.key)[0] for s in (spec, deberta)}
+    small = ("--data-dir", str(aclimdb), "--train-samples", "16", "--test-samples", "16", "--epochs", "1",
              "--batch-size", "8", "--seq-length", "32", "--output", "results", "--models-dir", "models")
-    with KaggleModelServer({kaggle_handle(spec): folder}) as server:
+    with KaggleModelServer({kaggle_handle(get_spec(key)): folder for key, folder in served.items()}) as server:
         env = server.environment(tmp_path / "kagglehub")
         fetched = _cli("fetch", "--model", TINY, cwd=tmp_path, env=env)
         assert fetched.returncode == 0, fetched.stderr[-3000:]
         assert "downloaded" in fetched.stdout and ("ListModelInstanceVersionFiles", "") in server.requests
         assert ("DownloadModelInstanceVersion", "model.weights.h5") in server.requests
-        cached = tmp_path / "kagglehub" / "models" / kaggle_handle(spec)
-        weights = cached / "model.weights.h5"
+        weights = tmp_path / "kagglehub" / "models" / kaggle_handle(spec) / "model.weights.h5"
         intact = weights.read_bytes()
-        weights.write_bytes(intact[: len(intact) // 3])  # a damaged cached copy
-        damaged = _cli("run", "--offline", "--model", TINY, *small, cwd=tmp_path, env=env)
-        assert damaged.returncode == 2 and len(_errors(damaged)) == 1, damaged.stderr[-3000:]
-        assert "damaged" in _errors(damaged)[0] and f"fetch --model {TINY}" in _errors(damaged)[0]
-        assert not (tmp_path / "results" / "runs").exists()
-        repaired = _cli("fetch", "--model", TINY, cwd=tmp_path, env=env)
-        assert repaired.returncode == 0 and "repaired" in repaired.stdout, repaired.stderr[-3000:]
-        assert weights.read_bytes() == intact
-    offline = _cli("run", "--offline", "--model", TINY, *small, cwd=tmp_path, env=env)  # the server is gone
-    assert offline.returncode == 0, offline.stderr[-3000:]
+        weights.write_bytes(intact[: len(intact) // 3])  # a damaged cached copy: one line, nothing converted
+        monkeypatch.delenv(MIRROR_ENV, raising=False)
+        for name, value in (env | {"TFHUB_BENCH_OFFLINE": "1"}).items():
+            monkeypatch.setenv(name, value)
+        with pytest.raises(UsageError, match=f"damaged or incomplete.*fetch --model {TINY}"):
+            pretrained_source(spec, tmp_path / "models")
+        assert not (tmp_path / "models").exists()
+        monkeypatch.delenv("TFHUB_BENCH_OFFLINE")
+        repaired = _cli("fetch", "--model", TINY, "--model", DEBERTA, cwd=tmp_path, env=env)
+        assert repaired.returncode == 0 and "repaired" in repaired.stdout, repaired.stdout + repaired.stderr[-3000:]
+        assert "downloaded" in repaired.stdout and weights.read_bytes() == intact
+    offline = _cli("run", "--offline", "--model", TINY, "--model", DEBERTA, *small, cwd=tmp_path, env=env)
+    assert offline.returncode == 0, offline.stderr[-3000:]  # the server is gone
+    (converted,) = (tmp_path / "models" / "keras_hub").glob(f"{TINY}-*")
+    assert_matches_keras_hub(converted, served[TINY], spec)
     standin = run_cli("run", "--model", "small_bert_l2_h128", "--standins", "--vocab", str(tiny_vocab), *small,
                       cwd=tmp_path)
     assert standin.returncode == 0, standin.stderr[-3000:]
@@ -250,7 +290,10 @@ def test_fetch_offline_run_repair_and_leaderboard_beside_a_tfhub_standin(tmp_pat
             (json.loads(path.read_text()) for path in (tmp_path / "results" / "runs").glob("*.json"))}
     assert runs[TINY]["encoder_source"] == {"source": "keras_hub", "preset": spec.encoder_handle,
                                             "preset_version": 3, "head_reads": "pooled_output"}
-    assert runs[TINY]["weights"] == "pretrained (KerasHub)" and runs[TINY]["schema_version"] == SCHEMA_VERSION
+    assert runs[DEBERTA]["encoder_source"]["head_reads"] == "sequence_output[:, 0]"
+    assert runs[TINY]["weights"] == runs[DEBERTA]["weights"] == "pretrained (KerasHub)"
+    assert runs[TINY]["schema_version"] == SCHEMA_VERSION
     assert runs["small_bert_l2_h128"]["encoder_source"]["source"] == "tfhub"
     board = (tmp_path / "results" / "leaderboard.md").read_text()
-    assert f"(`{TINY}`)" in board and "(`small_bert_l2_h128`)" in board and "| pretrained (KerasHub) |" in board
+    assert f"(`{TINY}`)" in board and f"(`{DEBERTA}`)" in board and "(`small_bert_l2_h128`)" in board
+    assert "| pretrained (KerasHub) |" in board

@@ -3,10 +3,12 @@
 Why conversion: a Keras 3 layer cannot go into the tf-keras classifier (tensorflow/hub#920), and the recipe (the
 head, AdamW, precision policies, the native rebuild, the ``[CLS]``-only last layer, export, predict, serve) is
 written once for tf-keras. Where a preset's architecture is one of the families here, its weights are copied into
-that family's tf-models-official encoder and exported as a TF-Hub encoder + preprocessor pair (the preprocessor
-from the preset's own vocabulary and casing), as ``import-hf`` does for Hugging Face checkpoints; everything
-downstream is unchanged. Keras 3 objects never leave this module: only NumPy arrays do. Families without a
-tf-keras encoder (RoBERTa, DeBERTa-v3: :mod:`benchmark.encoders.families.keras3`) stop with one line.
+that family's tf-keras encoder and exported as a TF-Hub encoder + preprocessor pair (the preprocessor from the
+preset's own tokenizer), as ``import-hf`` does for Hugging Face checkpoints; everything
+downstream is unchanged. DeBERTa-v3 converts into a tf-keras port of KerasHub's backbone
+(:mod:`benchmark.encoders.deberta_v3`); the preprocessor tokenizes as the preset's tokenizer does, SentencePiece
+included (:mod:`benchmark.encoders.keras_hub_preprocessor`). Keras 3 objects never leave this module: only NumPy
+arrays do. RoBERTa and XLM-RoBERTa (:mod:`benchmark.encoders.families.keras3`) stop with one line.
 
 Where presets come from: ``kagglehub.model_download`` of the pinned handle (what KerasHub's ``from_preset`` calls),
 into kagglehub's cache (``KAGGLEHUB_CACHE``); with ``TFHUB_BENCH_KERAS_HUB_MIRROR`` set, a local folder laid out as
@@ -30,15 +32,15 @@ from benchmark.core.errors import UsageError
 from benchmark.core.hashing import stable_hash
 from benchmark.encoders.families import family
 from benchmark.encoders.hub_cache import offline
+from benchmark.encoders.keras_hub_layouts import LAYOUTS, token_embeddings, weight_names
 from benchmark.encoders.spec import KERAS_HUB_SCHEME, EncoderSpec
-from benchmark.encoders.standins import export_tfhub
+from benchmark.encoders.standins import export_encoder
 
 log = logging.getLogger(__name__)
 
 MIRROR_ENV = "TFHUB_BENCH_KERAS_HUB_MIRROR"
 CONVERTED_FOLDER = "keras_hub"
 MANIFEST = "keras_hub.json"
-VOCAB = "vocab.txt"
 PRESET_FILES = ("config.json", "model.weights.h5", "tokenizer.json")
 
 
@@ -152,55 +154,6 @@ def random_backbone(spec: EncoderSpec, vocab_size: int, seed: int = 0):
     return getattr(keras_hub.models, name)(**arguments)
 
 
-def _layer(tf: str, kh: str) -> dict[str, str]:
-    """tf-models-official names of one transformer layer -> KerasHub's ``TransformerEncoder`` names."""
-    names = {f"{tf}self_attention/{part}/{kind}": f"{kh}self_attention_layer/{part}/{kind}"
-             for part in ("query", "key", "value", "attention_output") for kind in ("kernel", "bias")}
-    dense = (("intermediate", "feedforward_intermediate_dense"), ("output", "feedforward_output_dense"))
-    for tf_part, kh_part in dense:
-        names |= {f"{tf}{tf_part}/{kind}": f"{kh}{kh_part}/{kind}" for kind in ("kernel", "bias")}
-    for tf_part, kh_part in (("self_attention_layer_norm", "self_attention_layer_norm"),
-                             ("output_layer_norm", "feedforward_layer_norm")):
-        names |= {f"{tf}{tf_part}/{kind}": f"{kh}{kh_part}/{kind}" for kind in ("gamma", "beta")}
-    return names
-
-
-# Per converted family: KerasHub's embedding paths (token, position, segment: None where it has none, then zeros),
-# its embedding projection (factorised embeddings), whether its pooler is trained, and its layers' paths.
-LAYOUTS: dict[str, dict[str, Any]] = {
-    "bert": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"), projection=None,
-                 pooler=True, layers="transformer_layer_{i}/"),
-    "electra": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"),
-                    projection="embeddings_projection", pooler=False, layers="transformer_layer_{i}/"),
-    "distilbert": dict(embeddings=("token_and_position_embedding/token_embedding",
-                                   "token_and_position_embedding/position_embedding", None),
-                       projection=None, pooler=False, layers="transformer_layer_{i}/"),
-    "albert": dict(embeddings=("token_embedding", "position_embedding", "segment_embedding"),
-                   projection="embedding_projection", pooler=True, layers=None),  # one shared layer
-}
-
-
-def weight_names(spec: EncoderSpec) -> dict[str, str | None]:
-    """tf-models-official variable -> KerasHub weight path (None: zeros, as DistilBERT's segment embeddings)."""
-    layout = LAYOUTS[spec.family]
-    token, position, segment = layout["embeddings"]
-    names: dict[str, str | None] = {
-        "word_embeddings/embeddings": f"{token}/embeddings", "position_embedding/embeddings": f"{position}/embeddings",
-        "type_embeddings/embeddings": f"{segment}/embeddings" if segment else None,
-        "embeddings/layer_norm/gamma": "embeddings_layer_norm/gamma",
-        "embeddings/layer_norm/beta": "embeddings_layer_norm/beta"}
-    if layout["layers"] is None:
-        names |= _layer("transformer/", "group_0_inner_layer_0/")
-    else:
-        for i in range(spec.num_layers):
-            names |= _layer(f"transformer/layer_{i}/", layout["layers"].format(i=i))
-    if layout["projection"] and spec.embedding_size:
-        names |= {f"embedding_projection/{kind}": f"{layout['projection']}/{kind}" for kind in ("kernel", "bias")}
-    if layout["pooler"]:
-        names |= {f"pooler_transform/{kind}": f"pooled_dense/{kind}" for kind in ("kernel", "bias")}
-    return names
-
-
 def converted_weights(spec: EncoderSpec, backbone) -> dict[str, np.ndarray]:
     """The backbone's weights as NumPy arrays, keyed by tf-models-official variable name."""
     family_check(spec)
@@ -229,7 +182,7 @@ def tf_encoder(spec: EncoderSpec, values: dict[str, np.ndarray], vocab_size: int
     assigned = set()
     for variable in encoder.weights:
         name = variable.name.removesuffix(":0")
-        match = [k for k in values if name == k or name.endswith("/" + k)]
+        match = [k for k in values if name == k] or [k for k in values if name.endswith("/" + k)]
         if not match or tuple(variable.shape) != values[match[0]].shape:
             raise UsageError(f"{spec.key}: encoder variable {name} {tuple(variable.shape)} has no preset weight of "
                              "that shape: the registry shape does not match the preset")
@@ -251,27 +204,44 @@ def converted_dir(spec: EncoderSpec, folder: Path, models_dir: Path) -> Path:
 
 
 def convert_preset(spec: EncoderSpec, models_dir: Path) -> Path:
-    """The TF-Hub encoder + preprocessor converted from ``spec``'s preset (converted on first use, then kept)."""
+    """The TF-Hub encoder + preprocessor converted from ``spec``'s preset (converted on first use, then kept).
+
+    The preprocessor tokenizes as the preset's tokenizer does: its WordPiece vocabulary with its lower-casing and
+    accent stripping, or its own SentencePiece model (ALBERT, DeBERTa-v3), with its special ids
+    (:mod:`benchmark.encoders.keras_hub_preprocessor`)."""
     family_check(spec)
     folder = preset_folder(spec)
     target = converted_dir(spec, folder, models_dir)
     if (target / MANIFEST).is_file():
         return target
     backbone, tokenizer = load_preset(spec, folder)
-    vocabulary = list(tokenizer.get_vocabulary())
-    lower_case = bool(getattr(tokenizer, "lowercase", spec.lower_case))
+    lower_case = bool(getattr(tokenizer, "lowercase", False))  # SentencePiece: the model's own normalisation
     actual = dataclasses.replace(spec, lower_case=lower_case)
-    encoder = tf_encoder(actual, converted_weights(actual, backbone), len(vocabulary))
-    del backbone
+    values = converted_weights(actual, backbone)
+    vocab_size = int(values[token_embeddings(spec)].shape[0])
+    encoder = tf_encoder(actual, values, vocab_size)
+    del backbone, values
     log.info("converting KerasHub preset %s (%s, %d-token vocabulary) into %s", spec.encoder_handle,
-             spec.architecture, len(vocabulary), target)
+             spec.architecture, vocab_size, target)
     with atomic_directory(target) as tmp:
-        (tmp / VOCAB).write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
-        export_tfhub(encoder, actual, tmp / VOCAB, len(vocabulary), tmp)
+        sentencepiece = _export(encoder, actual, tokenizer, vocab_size, tmp)
         manifest = dict(key=spec.key, preset=spec.encoder_handle, preset_folder=str(folder), family=spec.family,
-                        lower_case=lower_case, vocab_size=len(vocabulary), head_reads=spec.head_reads)
+                        tokenizer="sentencepiece" if sentencepiece else "wordpiece", lower_case=lower_case,
+                        vocab_size=vocab_size, head_reads=spec.head_reads)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def _export(encoder, spec: EncoderSpec, tokenizer, vocab_size: int, out: Path) -> bool:
+    """The encoder and the preprocessor of the preset's own tokenizer, exported to ``out``; whether it is
+    SentencePiece."""
+    from benchmark.encoders.keras_hub_preprocessor import export_keras_hub_preprocessor, tokenizer_asset  # TF
+
+    asset, sentencepiece = tokenizer_asset(tokenizer, out)
+    model = dict(sp_model_file=asset) if sentencepiece else {}
+    export_encoder(encoder, spec, None if sentencepiece else asset, vocab_size, out, **model)
+    export_keras_hub_preprocessor(out / "preprocessor", tokenizer, asset, sentencepiece)
+    return sentencepiece
 
 
 def family_check(spec: EncoderSpec) -> None:

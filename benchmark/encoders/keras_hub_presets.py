@@ -4,7 +4,8 @@ A second source of encoders beside TF-Hub's (:mod:`benchmark.encoders.presets`):
 :class:`~benchmark.encoders.spec.EncoderSpec` whose handles are the preset's ``kaggle://`` handle with its version
 pinned. The family says how it runs (:mod:`benchmark.encoders.keras_hub`): BERT, ALBERT and DistilBERT presets are
 converted into those families; ELECTRA into :mod:`~benchmark.encoders.families.electra`, whose pooled output is the
-``[CLS]`` state (KerasHub's ELECTRA pooler is random); RoBERTa, XLM-RoBERTa and DeBERTa-v3 have no tf-keras family
+``[CLS]`` state (KerasHub's ELECTRA pooler is random); DeBERTa-v3 into a tf-keras port of KerasHub's backbone
+(:mod:`~benchmark.encoders.families.deberta_v3`); RoBERTa and XLM-RoBERTa do not run
 (:mod:`~benchmark.encoders.families.keras3`). Keys are ``kh_`` + the KerasHub preset name.
 """
 

@@ -26,6 +26,8 @@ ENCODER_SCOPE = re.compile(r"^[a-z0-9_]*encoder(_[0-9]+)?/")
 # Keras also uniquifies the scope of each layer instance that an encoder creates at its top level (EncoderScaffold's
 # "transformer_scaffold_24/..."): the numbers depend on what the process built before, in the export as here.
 LAYER_SCOPE = re.compile(r"^([a-z][a-z0-9_]*?)(?:_([0-9]+))?/")
+# The token embeddings' variable: tf-models-official's name, or KerasHub's (DeBERTa-v3's port keeps KerasHub's names).
+TOKEN_EMBEDDINGS = ("word_embeddings/", "token_embedding/")
 
 
 def local_name(name: str) -> str:
@@ -77,9 +79,9 @@ def restore_variables(target: tf_keras.Model, saved) -> int:
 def saved_encoder(encoder_handle: str) -> tuple[object, int]:
     """The encoder's SavedModel, loaded, and its vocabulary size (read from its word embeddings)."""
     saved = load_handle(encoder_handle, "encoder")
-    embeddings = [v for v in saved.variables if local_name(v.name).startswith("word_embeddings/")]
+    embeddings = [v for v in saved.variables if local_name(v.name).startswith(TOKEN_EMBEDDINGS)]
     if not embeddings:
-        raise UsageError(f"encoder {encoder_handle} has no word_embeddings variable: cannot rebuild it natively")
+        raise UsageError(f"encoder {encoder_handle} has no token embeddings variable: cannot rebuild it natively")
     return saved, int(embeddings[0].shape[0])
 
 

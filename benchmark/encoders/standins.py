@@ -109,14 +109,17 @@ def _export(spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> 
     export_encoder(encoder, spec, vocab_file, vocab_size, out)
 
 
-def export_encoder(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:
+def export_encoder(encoder, spec: EncoderSpec, vocab_file: Path | None, vocab_size: int, out: Path,
+                   sp_model_file: Path | None = None) -> None:
     """Export ``encoder`` (built for ``spec``) to ``out/encoder`` with tf-models-official's ``export_tfhub_lib``,
-    so that it follows the TF-Hub text encoder API exactly as the published BERT models do."""
+    so that it follows the TF-Hub text encoder API exactly as the published BERT models do. Its tokenizer asset is
+    the WordPiece ``vocab_file``, or the ``sp_model_file`` SentencePiece model (ALBERT, DeBERTa-v3)."""
     import tensorflow as tf
     from official.nlp.tools import export_tfhub_lib
 
     from benchmark.encoders.build import encoder_config  # deferred: imports TensorFlow
 
+    tokenizer = dict(sp_model_file=str(sp_model_file)) if sp_model_file else dict(vocab_file=str(vocab_file))
     with tempfile.TemporaryDirectory() as ckpt_dir:
         checkpoint_path = tf.train.Checkpoint(encoder=encoder).save(f"{ckpt_dir}/encoder")
         export_tfhub_lib.export_model(
@@ -124,14 +127,14 @@ def export_encoder(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int
             encoder_config=encoder_config(spec, vocab_size),
             model_checkpoint_path=checkpoint_path,
             with_mlm=False,
-            vocab_file=str(vocab_file),
             do_lower_case=spec.lower_case,
+            **tokenizer,
         )
 
 
 def export_tfhub(encoder, spec: EncoderSpec, vocab_file: Path, vocab_size: int, out: Path) -> None:
-    """Export ``encoder`` (built for ``spec``) to ``out/encoder`` and its preprocessor to ``out/preprocessor``,
-    both following the TF-Hub text encoder and preprocessor APIs (what ``import-hf`` writes)."""
+    """Export ``encoder`` (built for ``spec``) to ``out/encoder`` and its WordPiece preprocessor to
+    ``out/preprocessor``, both following the TF-Hub text encoder and preprocessor APIs (what ``import-hf`` writes)."""
     from official.nlp.tools import export_tfhub_lib
 
     export_encoder(encoder, spec, vocab_file, vocab_size, out)

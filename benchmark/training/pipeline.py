@@ -28,7 +28,9 @@ def tokenize_texts(texts, preprocessor) -> list[np.ndarray]:
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
     def tokenize(batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        tokens = preprocessor.tokenize(batch).merge_dims(-2, -1)
+        tokens = preprocessor.tokenize(batch)
+        if tokens.ragged_rank > 1:  # WordPiece: [batch, words, pieces]; SentencePiece: [batch, pieces]
+            tokens = tokens.merge_dims(-2, -1)
         return tf.cast(tokens.flat_values, tf.int32), tokens.row_lengths()
 
     dataset = (tf.data.Dataset.from_tensor_slices(list(texts))

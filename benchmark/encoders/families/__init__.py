@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from benchmark.encoders.families import albert, bert, distilbert, electra, keras3, talking_heads
+from benchmark.encoders.families import albert, bert, deberta_v3, distilbert, electra, keras3, talking_heads
 from benchmark.encoders.families.base import Family, HfLayout
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (bert.FAMILY, albert.FAMILY, talking_heads.FAMILY, distilbert.FAMILY,
-                                                  electra.FAMILY, keras3.ROBERTA, keras3.DEBERTA_V3)}
+                                                  electra.FAMILY, keras3.ROBERTA, deberta_v3.FAMILY)}
 # Families whose natively rebuilt encoder can run its last layer for the [CLS] position alone.
 CLS_ONLY_FAMILIES: tuple[str, ...] = tuple(name for name, f in FAMILIES.items() if f.cls_only)
 # Families with a Hugging Face checkpoint layout, by the checkpoint's model_type (what ``import-hf`` reads).

@@ -1,9 +1,8 @@
 """Families only KerasHub (Keras 3) implements: their parameter counts, and one line where a run would need them.
 
-RoBERTa (and XLM-RoBERTa) layer-normalise with epsilon 1e-5 where tf-models-official's BERT layers use 1e-12, and
-DeBERTa-v3 uses disentangled (relative-position) attention: no tf-models-official encoder reproduces either, so
-they cannot become tf-keras encoders, and a Keras 3 layer cannot go into the tf-keras classifier
-(tensorflow/hub#920). They are listed and counted; running them needs a Keras 3 training path, not built yet.
+RoBERTa (and XLM-RoBERTa) presets are listed and counted but do not run: their tokenizers (RoBERTa's byte-level
+BPE, XLM-RoBERTa's SentencePiece with fairseq's id offsets) have no TF-Hub preprocessor that gives KerasHub's ids
+(docs/keras-hub.md), and a Keras 3 layer cannot go into the tf-keras classifier (tensorflow/hub#920).
 """
 
 from __future__ import annotations
@@ -15,14 +14,15 @@ from benchmark.encoders.families.base import Family
 
 
 class Keras3Only(Family):
-    """A family with no tf-models-official encoder: counted, never built for the shared head."""
+    """A family that is listed and counted, never built for the shared head."""
 
     keras_hub_class = ""
     pooler = False
 
     def encoder_config(self, spec: Any, vocab_size: int, output_range: int | None):
-        raise UsageError(f"{spec.key}: the {self.display_name} family has no tf-keras encoder, so the shared head "
-                         f"cannot take it (KerasHub's {self.keras_hub_class} is Keras 3; tensorflow/hub#920)")
+        raise UsageError(f"{spec.key}: the {self.display_name} family does not run here: its tokenizer has no TF-Hub "
+                         f"preprocessor that gives KerasHub's ids, and KerasHub's {self.keras_hub_class} is Keras 3, "
+                         "which the shared tf-keras head cannot take (tensorflow/hub#920; docs/keras-hub.md)")
 
 
 class Roberta(Keras3Only):
@@ -39,20 +39,4 @@ class Roberta(Keras3Only):
         return embeddings + spec.num_layers * (layer + 4 * h)
 
 
-class DebertaV3(Keras3Only):
-    """KerasHub's ``DebertaV3Backbone``: disentangled attention over relative positions (``max_positions`` is its
-    relative-position bucket count, 2 x 256), no absolute positions, segments or pooler."""
-
-    name = "deberta_v3"
-    display_name = "DeBERTa-v3"
-    keras_hub_class = "DebertaV3Backbone"
-
-    def parameter_count(self, spec: Any, vocab_size: int) -> int:
-        h = spec.hidden_size
-        embeddings = vocab_size * h + 2 * h + spec.max_positions * h + 2 * h  # tokens, LN, relative positions, LN
-        layer = self.attention_parameters(h, spec.num_heads) + self.feed_forward_parameters(h, spec.intermediate_size)
-        return embeddings + spec.num_layers * (layer + 4 * h)
-
-
 ROBERTA = Roberta()
-DEBERTA_V3 = DebertaV3()
