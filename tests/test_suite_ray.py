@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ray.cluster_utils import Cluster
 from benchmark.core.errors import UsageError
 from benchmark.records.run import SCHEMA_VERSION
 from benchmark.suite.executor import ExecutorSettings
+from benchmark.suite.ray_task import sweep_scratch
 from benchmark.training.checkpoints import read_progress
 from benchmark.training.interrupts import FAULT_ENV
 from conftest import TINY_MODEL, run_cli
@@ -73,6 +75,19 @@ def _most_at_once(runs: list[dict]) -> int:
 def _scratch_folders() -> set[Path]:
     """The jobs' scratch folders on the nodes (the test cluster's nodes share this machine's temporary folder)."""
     return set(Path(tempfile.gettempdir()).glob("tfhub-bench-job-*"))
+
+
+def _new_scratch_left(before: set[Path], seconds: float = 60) -> set[Path]:
+    """Scratch folders made since ``before`` that are still there once their jobs' workers had ``seconds`` to end and
+    the sweep that every next job on a machine runs had its turn: a cancelled job removes its own, a killed worker's
+    is swept once the worker is dead (a lost node's workers may take a while to die)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        sweep_scratch()  # what the next job on this machine does first
+        left = _scratch_folders() - before
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
 
 
 def _ray_args(cluster) -> tuple[str, ...]:
@@ -152,7 +167,7 @@ def test_a_job_whose_node_is_removed_completes_on_another_node(cluster, tmp_path
         (run,) = _runs(tmp_path / "out")
         assert run["placement"]["node_id"] not in (node.node_id, cluster.head_node.node_id)
         assert not (tmp_path / "out" / "failed").exists() and not _leftovers(tmp_path / "out")
-        assert _scratch_folders() <= scratch  # the killed worker's, removed by the job that ran next
+        assert not _new_scratch_left(scratch)  # the killed worker's is swept (by the next job on its machine)
     finally:
         cluster.add_node(**NODE)
 
@@ -171,7 +186,7 @@ def test_an_interrupted_driver_leaves_no_partial_file_and_the_rerun_completes(cl
     assert "interrupted" in text and "Traceback" not in text
     out = tmp_path / "out"
     assert not _leftovers(out) and not (out / "failed").exists() and len(_runs(out)) <= 1
-    assert _scratch_folders() <= scratch  # a cancelled job's scratch folder (its checkpoints) is gone
+    assert not _new_scratch_left(scratch)  # a cancelled job's scratch folder (its checkpoints) is gone
 
     rerun = run_cli(*command, cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
@@ -211,7 +226,7 @@ def test_faults_on_ray_are_failed_rows_run_once_and_a_killed_job_resumes_from_th
     (run,) = [run for run in _runs(out) if run["hyperparameters"]["seed"] == 2]
     assert run["resumed_from_epoch"] == 1 and run["config_hash"] == checkpoint.name
     assert shared.is_dir() and not list(shared.iterdir()) and not (out / "failed" / f"{TINY_MODEL}-seed2.json").exists()
-    assert _scratch_folders() <= scratch and not _leftovers(out)
+    assert not _new_scratch_left(scratch) and not _leftovers(out)
 
 
 def _closed_port() -> int:

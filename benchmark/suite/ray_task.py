@@ -78,13 +78,19 @@ def run_grouped(argv: Sequence[str], env: dict[str, str], cwd: str | None) -> tu
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs: a zombie (dead, not yet reaped, as a lost node's workers may stay where
+    nothing reaps them) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal says it exists
+    return state not in ("Z", "X")
 
 
 def sweep_scratch() -> None:
