@@ -19,6 +19,7 @@ import socket
 from pathlib import Path
 
 from benchmark.core.errors import UsageError
+from benchmark.core.processes import process_alive
 from benchmark.encoders.presets import keys_using
 
 TFHUB_PREFIX = "https://tfhub.dev/"
@@ -149,22 +150,10 @@ def clear_abandoned_download(handle: str) -> bool:
         host, pid, task = lock.read_text().rsplit(".", 2)
     except (OSError, ValueError):
         return False
-    if host != socket.gethostname() or _alive(int(pid) if pid.isdigit() else -1):
+    if host != socket.gethostname() or process_alive(int(pid) if pid.isdigit() else -1):
         return False
     shutil.rmtree(f"{folder}.{task}.tmp", ignore_errors=True)
     lock.unlink(missing_ok=True)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

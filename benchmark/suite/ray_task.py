@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark.core.paths import RUNS_FOLDER
+from benchmark.core.processes import process_alive
 from benchmark.suite.processes import CHILD_STOP_SECONDS, ERROR_TAIL_LINES, child_environment, child_error
 
 log = logging.getLogger(__name__)
@@ -77,27 +78,11 @@ def run_grouped(argv: Sequence[str], env: dict[str, str], cwd: str | None) -> tu
         raise
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs: a zombie (dead, not yet reaped, as a lost node's workers may stay where
-    nothing reaps them) does not."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # no /proc (not Linux): the signal says it exists
-    return state not in ("Z", "X")
-
-
 def sweep_scratch() -> None:
     """Remove the scratch folders of jobs whose worker died on this machine: nothing else could."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
         pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
